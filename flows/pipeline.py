@@ -1,0 +1,150 @@
+"""Batch-level steps of a run that are not a stage of their own: planning, batching, writing, summaries."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+from flows.parquet import SCHEMAS, to_table, write_table
+from flows.records import CleanedBatch, Mention, RawDocument, Reject, SourceFile
+from flows.warehouse import Layout
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Which discovered inputs this run processes."""
+
+    todo: list[SourceFile]
+    unchanged: int
+    replaced_uris: set[str]  # inputs already in the warehouse whose rows this run replaces
+
+
+def plan_inputs(sources: list[SourceFile], known: dict[str, str], reprocess: bool) -> Plan:
+    """Pick the inputs that are new or changed (all of them with `reprocess`)."""
+    todo = [s for s in sources if reprocess or known.get(s.uri) != s.content_hash]
+    replaced = {s.uri for s in todo if s.uri in known}
+    return Plan(todo=todo, unchanged=len(sources) - len(todo), replaced_uris=replaced)
+
+
+def chunk(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """Yield consecutive slices of at most `size` items."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def batch_key(uris_and_hashes: Sequence[tuple[str, str]], version: str) -> str:
+    """Name a batch's files after what they contain, so a rerun of the same work writes the same names."""
+    digest = hashlib.sha256(version.encode())
+    for uri, content_hash in sorted(uris_and_hashes):
+        digest.update(f"\x1e{uri}\x1f{content_hash}".encode())
+    return digest.hexdigest()[:20]
+
+
+def write_batch(
+    layout: Layout,
+    key: str,
+    documents: list[RawDocument],
+    cleaned: CleanedBatch,
+    mentions: list[Mention],
+    rejects: list[Reject],
+    run_id: str,
+    ingested_at: datetime,
+) -> dict[str, list[Path]]:
+    """Write one batch's rows, one file per non-empty table; return the files by table."""
+    constants = {"run_id": run_id, "ingested_at": ingested_at}
+    rows: dict[str, list[object]] = {
+        "raw_documents": list(documents),
+        "articles": list(cleaned.articles),
+        "boilerplate": list(cleaned.boilerplate),
+        "entity_mentions": list(mentions),
+        "rejects": list(rejects),
+    }
+    written: dict[str, list[Path]] = {}
+    for table, records in rows.items():
+        if records:
+            path = write_table(to_table(records, SCHEMAS[table], constants), layout.data_file(table, key))
+            written[table] = [path]
+    return written
+
+
+def merge_files(into: dict[str, list[Path]], more: dict[str, list[Path]]) -> None:
+    """Add `more`'s files to `into`, table by table."""
+    for table, paths in more.items():
+        into.setdefault(table, []).extend(paths)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What a run did, for the terminal, the `runs` table and Prefect artifacts."""
+
+    run_id: str
+    warehouse: str
+    inputs: int = 0
+    processed: int = 0
+    unchanged: int = 0
+    articles: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    boilerplate: int = 0
+    mentions: int = 0
+    entities: int = 0  # distinct entities in this run's articles
+    snapshot: str | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    duration_s: float = 0.0
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
+    def render(self) -> str:
+        """Return the short summary printed at the end of a run."""
+        rejected = sum(self.rejects.values())
+        reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(self.rejects.items()))
+        stages = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in self.stage_seconds.items())
+        lines = [
+            f"presswork run {self.run_id}",
+            f"  warehouse        {self.warehouse}",
+            f"  inputs seen      {self.inputs} ({self.processed} new or changed, {self.unchanged} unchanged)",
+            f"  articles written {self.articles}",
+            f"  rejects          {rejected}" + (f" ({reasons})" if reasons else ""),
+            f"  boilerplate      {self.boilerplate} spans removed",
+            f"  entities         {self.entities} distinct, {self.mentions} mentions",
+            f"  time             {self.duration_s:.1f}s" + (f" ({stages})" if stages else ""),
+        ]
+        if self.snapshot:
+            lines.append(f"  snapshot         {self.snapshot}")
+        return "\n".join(lines)
+
+
+class Progress:
+    """Print 'documents done / total, rate' lines while a long run works."""
+
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream
+        self.started = time.perf_counter()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.stream is None or self.total == 0:
+            return
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        share = 100 * self.done / self.total
+        print(
+            f"  {self.done}/{self.total} documents ({share:.0f}%), {self.done / elapsed:.1f} docs/s",
+            file=self.stream,
+            flush=True,
+        )
+
+
+def progress_stream(enabled: bool) -> TextIO | None:
+    """Return stderr when progress lines are wanted."""
+    return sys.stderr if enabled else None

@@ -1,0 +1,21 @@
+"""Run settings: one typed object that flows through the pipeline (Prefect renders it as a form in the UI)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from flows.entities import DEFAULT_MODEL
+
+
+class RunSettings(BaseModel):
+    """Everything one pipeline run needs to know."""
+
+    inputs: list[str] = Field(default_factory=lambda: ["seeds"], description="Files or folders to ingest.")
+    warehouse: str = Field("warehouse", description="Warehouse folder (absolute paths are safest).")
+    spacy_model: str = Field(DEFAULT_MODEL, description="spaCy pipeline package for NER.")
+    batch_size: int = Field(200, ge=1, description="Documents per task run.")
+    max_input_bytes: int = Field(10_000_000, ge=1, description="Larger inputs are rejected as too_large.")
+    min_words: int = Field(25, ge=0, description="Articles with fewer words after cleaning are rejected as too_short.")
+    reprocess: bool = Field(False, description="Process every input again, even unchanged ones.")
+    lock_wait_seconds: float = Field(0.0, ge=0, description="How long to wait for another run to finish.")
+    show_progress: bool = Field(False, description="Print progress lines to stderr.")

@@ -1,0 +1,111 @@
+"""Build the DuckDB catalogue: one view per `sql/` file, staging first, then marts.
+
+A view file holds a single `select`; its name is the file stem. Staging views read Parquet through the
+placeholder `{{ source('table') }}`, which becomes a `read_parquet` of the table's files in the current
+snapshot, by absolute path, so the views work from any working directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from flows.warehouse import Layout
+
+LAYERS = ("staging", "marts")
+_SOURCE = re.compile(r"\{\{\s*source\(\s*'(\w+)'\s*\)\s*\}\}")
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    name: str
+    layer: str
+    select: str  # the file's text
+    path: Path
+
+
+def sql_dir_default() -> Path:
+    """Return the `sql/` folder that ships beside the `flows` package."""
+    return Path(__file__).resolve().parent.parent / "sql"
+
+
+def load_views(sql_dir: Path) -> list[View]:
+    """Read the view files in dependency order: staging, then marts, each mart after the views it reads."""
+    views: list[View] = []
+    for layer in LAYERS:
+        layer_views = [
+            View(path.stem, layer, path.read_text(encoding="utf-8"), path)
+            for path in sorted((sql_dir / layer).glob("*.sql"))
+        ]
+        views.extend(_dependency_order(layer_views))
+    return views
+
+
+def _dependency_order(views: list[View]) -> list[View]:
+    names = {view.name for view in views}
+    pending = {view.name: view for view in views}
+    ordered: list[View] = []
+    while pending:
+        ready = [
+            view
+            for view in pending.values()
+            if not any(re.search(rf"\b{dep}\b", view.select) for dep in names & set(pending) - {view.name})
+        ]
+        if not ready:
+            raise ValueError(f"views depend on each other in a cycle: {sorted(pending)}")
+        for view in ready:
+            ordered.append(view)
+            del pending[view.name]
+    return ordered
+
+
+def render(view: View, layout: Layout) -> str:
+    """Return the `create view` statement for a view file, its Parquet sources made absolute."""
+
+    def source(match: re.Match[str]) -> str:
+        pattern = (layout.current / match.group(1) / "*.parquet").as_posix().replace("'", "''")
+        return f"read_parquet('{pattern}', union_by_name = true)"
+
+    select = _SOURCE.sub(source, view.select).strip().rstrip(";")
+    return f"create or replace view {view.name} as\n{select}"
+
+
+def catalog_digest(statements: list[str]) -> str:
+    return hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
+
+
+def publish_views(layout: Layout, sql_dir: Path | None = None) -> bool:
+    """Make `presswork.duckdb` define the views; return True when it had to be rebuilt.
+
+    The catalogue is built in a new file and renamed over the old one: readers that hold the old file open
+    keep working (its views read `current`, so they see new data too), and nothing waits for their locks.
+    """
+    statements = [render(view, layout) for view in load_views(sql_dir or sql_dir_default())]
+    digest = catalog_digest(statements)
+    marker = layout.root / ".catalog-digest"
+    if layout.catalog.exists() and marker.exists() and marker.read_text() == digest:
+        return False
+    temporary = layout.root / f".{layout.catalog.name}.{os.getpid()}.tmp"
+    temporary.unlink(missing_ok=True)
+    connection = duckdb.connect(str(temporary))
+    try:
+        for statement in statements:
+            connection.execute(statement)
+        connection.execute("checkpoint")
+    finally:
+        connection.close()
+    os.replace(temporary, layout.catalog)
+    marker.write_text(digest)
+    return True
+
+
+def connect_readonly(layout: Layout) -> duckdb.DuckDBPyConnection:
+    """Open the catalogue read-only, as `presswork sql` and dashboards do."""
+    if not layout.catalog.exists():
+        raise FileNotFoundError(f"no warehouse at {layout.root} (no {layout.catalog.name}); run `presswork run` first")
+    return duckdb.connect(str(layout.catalog), read_only=True)

@@ -1,0 +1,248 @@
+"""The warehouse on disk: immutable Parquet files, snapshots, atomic commits.
+
+Where the truth lives:
+- `data/<table>/*.parquet` are immutable data files. A run writes new ones; it never edits one in place.
+- `snapshots/<id>/<table>/` holds hard links to the data files that make up one consistent version of every
+  table, plus a `manifest.json`. A snapshot directory is complete before it gets its final name.
+- `current` is a relative symlink to the newest snapshot. **A commit is one atomic rename of that symlink.**
+  Readers resolve it when a query starts, so they see the state before a run or after it, never between.
+- `presswork.duckdb` holds only view definitions that read `current/<table>/*.parquet` by absolute path. It is
+  rebuilt (in a new file renamed over the old) only when the SQL changes, so a dashboard holding it open
+  read-only never blocks a run, and a run never needs a read-write lock on it.
+Superseded snapshots are deleted after a grace period; a data file no snapshot links (link count 1) is garbage.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from flows.parquet import SCHEMAS, write_table
+
+CATALOG_NAME = "presswork.duckdb"
+# Tables whose rows belong to one input file; a reprocessed input replaces its rows in these.
+PER_INPUT_TABLES = ("raw_documents", "articles", "boilerplate", "entity_mentions", "rejects")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another run holds the warehouse."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Paths of one warehouse."""
+
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def snapshots(self) -> Path:
+        return self.root / "snapshots"
+
+    @property
+    def current(self) -> Path:
+        return self.root / "current"
+
+    @property
+    def catalog(self) -> Path:
+        return self.root / CATALOG_NAME
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".presswork.lock"
+
+    def data_file(self, table: str, key: str) -> Path:
+        return self.data / table / f"{key}.parquet"
+
+
+def open_layout(root: str | Path) -> Layout:
+    """Return the layout of the warehouse at `root`, creating its folders."""
+    layout = Layout(Path(root).expanduser().resolve())
+    for folder in (layout.data, layout.snapshots):
+        folder.mkdir(parents=True, exist_ok=True)
+    return layout
+
+
+@contextmanager
+def run_lock(layout: Layout, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse's run lock; raise WarehouseBusy if another run keeps it past `wait_seconds`.
+
+    The lock is an flock on a file: the kernel releases it when a process dies, even by SIGKILL.
+    """
+    layout.root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(layout.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+                    raise WarehouseBusy(
+                        f"another presswork run (pid {holder}) is writing to {layout.root}; "
+                        "this run did nothing. Try again when it has finished."
+                    ) from None
+                time.sleep(0.5)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def current_snapshot(layout: Layout) -> Path | None:
+    """Return the directory of the committed snapshot, or None before the first commit."""
+    if not layout.current.is_symlink():
+        return None
+    return (layout.root / os.readlink(layout.current)).resolve()
+
+
+def snapshot_files(layout: Layout, table: str) -> list[Path]:
+    """List the data files of `table` in the current snapshot."""
+    snapshot = current_snapshot(layout)
+    if snapshot is None or not (snapshot / table).is_dir():
+        return []
+    return sorted((snapshot / table).glob("*.parquet"))
+
+
+def known_inputs(layout: Layout) -> dict[str, str]:
+    """Map each source_uri in the warehouse (as article or reject) to the content hash it was processed at."""
+    known: dict[str, str] = {}
+    for table in ("articles", "rejects"):
+        for path in snapshot_files(layout, table):
+            data = pq.read_table(path, columns=["source_uri", "content_hash"])
+            known.update(
+                zip(data.column("source_uri").to_pylist(), data.column("content_hash").to_pylist(), strict=True)
+            )
+    return known
+
+
+def _empty_file(layout: Layout, table: str) -> Path:
+    """A zero-row file with the table's current schema, linked into every snapshot so views always bind."""
+    schema = SCHEMAS[table]
+    digest = hashlib.sha256(schema.serialize().to_pybytes()).hexdigest()[:12]
+    path = layout.data_file(table, f"_empty-{digest}")
+    if not path.exists():
+        write_table(schema.empty_table(), path)
+    return path
+
+
+def _without_uris(path: Path, uris: set[str], layout: Layout, table: str, snapshot_id: str) -> Path | None:
+    """Return `path`, or a rewritten copy without rows from `uris` (None if no row remains)."""
+    column = pq.read_table(path, columns=["source_uri"]).column("source_uri")
+    hit = pc.is_in(column, value_set=pa.array(sorted(uris), type=pa.string()))
+    if not pc.any(hit).as_py():
+        return path
+    data = pq.read_table(path)
+    kept = data.filter(pc.invert(hit))
+    if kept.num_rows == 0:
+        return None
+    return write_table(kept, layout.data_file(table, f"{path.stem}~{snapshot_id}"))
+
+
+def _next_snapshot_id(layout: Layout) -> str:
+    numbers = [int(p.name) for p in layout.snapshots.iterdir() if p.name.isdigit()]
+    return f"{max(numbers, default=0) + 1:010d}"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def commit(layout: Layout, new_files: dict[str, list[Path]], replaced_uris: set[str], run_id: str) -> str:
+    """Make a new snapshot of every table and switch `current` to it atomically; return its id.
+
+    The new snapshot holds the current one's files, minus the rows of `replaced_uris` (their inputs were
+    processed again), plus `new_files`. Call only while holding the run lock.
+    """
+    snapshot_id = _next_snapshot_id(layout)
+    staging = layout.snapshots / f".tmp-{snapshot_id}-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    manifest: dict[str, object] = {"snapshot_id": snapshot_id, "run_id": run_id, "tables": {}}
+    for table in SCHEMAS:
+        folder = staging / table
+        folder.mkdir(parents=True)
+        members = [_empty_file(layout, table)]
+        for path in snapshot_files(layout, table):
+            if path.name.startswith("_empty-"):
+                continue  # every snapshot links the empty file of the current schema, added above
+            if table in PER_INPUT_TABLES and replaced_uris:
+                kept = _without_uris(path, replaced_uris, layout, table, snapshot_id)
+                if kept is not None:
+                    members.append(kept)
+            else:
+                members.append(path)
+        members.extend(new_files.get(table, []))
+        for member in members:
+            target = folder / member.name
+            if target.exists():
+                raise RuntimeError(f"two data files named {member.name} in one snapshot of {table}")
+            os.link(member.resolve(), target)
+        manifest["tables"][table] = sorted(p.name for p in folder.iterdir())  # type: ignore[index]
+    manifest["committed_at"] = datetime.now(UTC).isoformat()
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    _fsync_dir(staging)
+    final = layout.snapshots / snapshot_id
+    os.rename(staging, final)
+    _fsync_dir(layout.snapshots)
+    link = layout.root / f".current.{os.getpid()}"
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(os.path.relpath(final, layout.root), link)
+    os.replace(link, layout.current)
+    _fsync_dir(layout.root)
+    return snapshot_id
+
+
+def collect_garbage(layout: Layout, keep: int = 3, grace_seconds: float = 3600.0) -> int:
+    """Delete old snapshots and unreferenced data files; return how many files went.
+
+    A snapshot is kept while it is among the newest `keep` or younger than `grace_seconds` (a query that
+    started on it may still be reading). A data file goes when no snapshot links it and it is older than the
+    grace period, so a file another run is writing right now is never touched. Call while holding the run lock.
+    """
+    now = time.time()
+    current = current_snapshot(layout)
+    snapshots = sorted((p for p in layout.snapshots.iterdir() if p.name.isdigit()), key=lambda p: p.name)
+    removed = 0
+    for snapshot in snapshots[:-keep] if keep else snapshots:
+        if snapshot == current or now - snapshot.stat().st_mtime < grace_seconds:
+            continue
+        shutil.rmtree(snapshot)
+        removed += 1
+    for leftover in layout.snapshots.glob(".tmp-*"):
+        if now - leftover.stat().st_mtime >= grace_seconds:
+            shutil.rmtree(leftover)
+    for table_dir in layout.data.iterdir() if layout.data.exists() else []:
+        for path in table_dir.iterdir():
+            stat = path.stat()
+            if stat.st_nlink == 1 and now - stat.st_mtime >= grace_seconds:
+                path.unlink()
+                removed += 1
+    return removed

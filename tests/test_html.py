@@ -1,0 +1,81 @@
+"""HTML through trafilatura and the cleaner, scored on the html-dev pages (tests/data/html-dev/README.md)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from flows.articles import ArticleOptions, build_article
+from flows.decode import decode_bytes
+from flows.extract import extract_html
+from flows.records import RawDocument
+
+from .conftest import HTML_DEV
+
+ANNOTATIONS = json.loads((HTML_DEV / "annotations.json").read_text(encoding="utf-8"))
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def load_page(name: str) -> str:
+    return decode_bytes(gzip.decompress((HTML_DEV / "pages" / name).read_bytes()), is_html=True).text
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, str]:
+    results = {}
+    for name in ANNOTATIONS:
+        document = RawDocument(name, name, "html-dev", "html", "", "utf-8", load_page(name))
+        article, _removed, _reject = build_article(document, ArticleOptions(min_words=0))
+        results[name] = squash(f"{article.title or ''}\n{article.body}") if article else ""
+    return results
+
+
+def test_dataset_is_complete():
+    assert len(ANNOTATIONS) == 100
+    assert all((HTML_DEV / "pages" / name).exists() for name in ANNOTATIONS)
+
+
+def test_keeps_main_text_and_drops_boilerplate(outputs):
+    kept = [squash(s) in outputs[n] for n, a in ANNOTATIONS.items() for s in a["with"]]
+    dropped = [squash(s) not in outputs[n] for n, a in ANNOTATIONS.items() for s in a["without"]]
+    # Floors for the first version; benchmarks/cleaning.py reports the rates and the quality gate raises them.
+    assert sum(kept) / len(kept) >= 0.90
+    assert sum(dropped) / len(dropped) >= 0.88
+
+
+def test_metadata_is_extracted():
+    html = (
+        "<html><head><title>Ignored site title</title>"
+        '<meta property="og:title" content="Council approves new bridge">'
+        '<meta name="author" content="Jane Doe">'
+        '<meta property="article:published_time" content="2024-09-03T10:00:00Z">'
+        '<meta property="og:site_name" content="The Daily Example">'
+        '<link rel="canonical" href="https://example.com/news/bridge"></head><body>'
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        "<article><h1>Council approves new bridge</h1>"
+        + "".join(
+            f"<p>Paragraph {i} says the council voted on the new bridge across the river today.</p>" for i in range(8)
+        )
+        + "<script>alert('never in a body')</script><style>p { color: red }</style></article>"
+        "<footer>Copyright © 2024 The Daily Example. All rights reserved.</footer></body></html>"
+    )
+    extracted = extract_html(html)
+    assert extracted is not None
+    assert extracted.title == "Council approves new bridge"
+    assert extracted.author == "Jane Doe"
+    assert extracted.published_at == "2024-09-03"
+    assert extracted.site_name == "The Daily Example"
+    assert extracted.url == "https://example.com/news/bridge"
+    assert "alert(" not in extracted.text and "color: red" not in extracted.text
+    assert "Paragraph 7 says" in extracted.text
+
+
+def test_page_without_main_text_is_rejected():
+    document = RawDocument("x", "x.html", "s", "html", "", "utf-8", "<html><body><nav>Home</nav></body></html>")
+    article, _removed, reject = build_article(document, ArticleOptions())
+    assert article is None and reject is not None and reject.reason in {"no_main_text", "too_short"}
