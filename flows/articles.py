@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flows.clean import CLEANER_VERSION, CleanOptions, clean_text, count_words
-from flows.extract import extract_html
+from flows.corpus import SourceStats, document_line_hashes, repeated_lines
+from flows.extract import Extracted, extract_html
+from flows.isolation import Outcome, map_with_timeout
 from flows.language import detect_language
-from flows.records import Article, Boilerplate, CleanedBatch, RawDocument, Reject
+from flows.records import Article, Boilerplate, CleanedBatch, RawDocument, Reject, SourceLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,43 +17,73 @@ class ArticleOptions:
     """Settings for building articles."""
 
     min_words: int = 25  # fewer words in the cleaned body: rejected as `too_short`
+    extraction_timeout_s: float = 30.0  # per HTML document; past it: rejected as `extraction_timeout`
+    workers: int | None = None  # extraction processes; None: one per core
     clean: CleanOptions = field(default_factory=CleanOptions)
 
 
-def build_article(
-    document: RawDocument, options: ArticleOptions
-) -> tuple[Article | None, list[Boilerplate], Reject | None]:
-    """Build one article, or say why the document cannot be one."""
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A document's text ready for the cleaner, with the metadata extraction found."""
+
+    document: RawDocument
+    text: str
+    source_name: str
     title: str | None = None
-    author = published_at = url = None
-    source_name = document.source_name
-    text = document.text
-    if document.kind == "html":
-        extracted = extract_html(document.text)
-        if extracted is None:
-            return (
-                None,
-                [],
-                Reject(document.source_uri, document.content_hash, "no_main_text", "trafilatura found no main text"),
-            )
-        text, title, author = extracted.text, extracted.title, extracted.author
-        published_at, url = extracted.published_at, extracted.url
-        source_name = extracted.site_name or source_name
-    cleaned = clean_text(text, title=title, options=options.clean)
+    author: str | None = None
+    published_at: str | None = None
+    url: str | None = None
+
+
+def _reject(document: RawDocument, reason: str, detail: str) -> Reject:
+    return Reject(document.source_uri, document.input_uri, document.content_hash, reason, detail)
+
+
+def _prepare(document: RawDocument, outcome: Outcome[Extracted] | None, timeout_s: float) -> _Prepared | Reject:
+    """Return the text to clean (trafilatura's main text for HTML) or the reason there is none."""
+    if document.kind != "html":
+        return _Prepared(
+            document, document.text, document.source_name, document.title, None, document.published_at, document.url
+        )
+    if outcome is None:
+        outcome = Outcome(extract_html(document.text, document.url))
+    if outcome.error == "timeout":
+        return _reject(document, "extraction_timeout", f"extraction took longer than {timeout_s:g} s")
+    if outcome.error is not None:
+        return _reject(document, "extraction_error", outcome.error)
+    extracted = outcome.value
+    if extracted is None:
+        return _reject(document, "no_main_text", "trafilatura found no main text")
+    return _Prepared(
+        document=document,
+        text=extracted.text,
+        source_name=extracted.site_name or document.source_name,
+        title=document.title or extracted.title,
+        author=extracted.author,
+        published_at=document.published_at or extracted.published_at,
+        url=document.url or extracted.url,
+    )
+
+
+def _finish(
+    prepared: _Prepared, options: ArticleOptions, repeated: frozenset[str]
+) -> tuple[Article | None, list[Boilerplate], Reject | None]:
+    document = prepared.document
+    cleaned = clean_text(prepared.text, title=prepared.title, options=options.clean, repeated=repeated)
     words = count_words(cleaned.body)
     if words < options.min_words:
-        detail = f"{words} words after cleaning (minimum {options.min_words})"
-        return None, [], Reject(document.source_uri, document.content_hash, "too_short", detail)
+        return None, [], _reject(document, "too_short", f"{words} words after cleaning (minimum {options.min_words})")
     article = Article(
         article_id=document.article_id,
         source_uri=document.source_uri,
-        source_name=source_name,
+        input_uri=document.input_uri,
+        source_name=prepared.source_name,
         kind=document.kind,
         title=cleaned.title,
         body=cleaned.body,
-        author=author,
-        published_at=published_at,
-        url=url,
+        author=prepared.author,
+        published_at=prepared.published_at,
+        url=prepared.url,
         language=detect_language(cleaned.body),
         word_count=words,
         content_hash=document.content_hash,
@@ -59,22 +91,69 @@ def build_article(
         cleaner_version=CLEANER_VERSION,
     )
     boilerplate = [
-        Boilerplate(document.article_id, document.source_uri, span.text, span.rule_id, span.reason, span.position)
+        Boilerplate(document.article_id, document.input_uri, span.text, span.rule_id, span.reason, span.position)
         for span in cleaned.removed
     ]
     return article, boilerplate, None
 
 
-def build_articles(documents: list[RawDocument], options: ArticleOptions) -> CleanedBatch:
-    """Build the articles of a batch; documents that fail become rejects and the batch goes on."""
+def build_article(
+    document: RawDocument, options: ArticleOptions
+) -> tuple[Article | None, list[Boilerplate], Reject | None]:
+    """Build one article on its own (no corpus knowledge, extraction in this process), or say why not."""
+    prepared = _prepare(document, None, options.extraction_timeout_s)
+    if isinstance(prepared, Reject):
+        return None, [], prepared
+    return _finish(prepared, options, frozenset())
+
+
+def build_articles(
+    documents: list[RawDocument], options: ArticleOptions, known: SourceStats | None = None
+) -> CleanedBatch:
+    """Build the articles of a batch; documents that fail become rejects and the batch goes on.
+
+    HTML extraction runs in worker processes, each page under `extraction_timeout_s`. Lines that recur across
+    a source's documents (in `known`, the warehouse's counts, plus this batch) are removed as that source's
+    boilerplate.
+    """
+    html = [d for d in documents if d.kind == "html"]
+    outcomes = dict(
+        zip(
+            (d.article_id for d in html),
+            map_with_timeout(_extract, html, options.extraction_timeout_s, options.workers),
+            strict=True,
+        )
+    )
     articles: list[Article] = []
     boilerplate: list[Boilerplate] = []
     rejects: list[Reject] = []
+    source_lines: list[SourceLine] = []
+    prepared: list[_Prepared] = []
+    batch_stats = SourceStats()
     for document in documents:
-        article, removed, reject = build_article(document, options)
+        ready = _prepare(document, outcomes.get(document.article_id), options.extraction_timeout_s)
+        if isinstance(ready, Reject):
+            rejects.append(ready)
+            continue
+        hashes = document_line_hashes(ready.text)
+        batch_stats.add(ready.source_name, hashes)
+        source_lines.extend(
+            SourceLine(document.article_id, document.input_uri, ready.source_name, h) for h in sorted(hashes)
+        )
+        prepared.append(ready)
+    stats = SourceStats()
+    if known is not None:
+        stats.merge(known)
+    stats.merge(batch_stats)
+    for ready in prepared:
+        article, removed, reject = _finish(ready, options, repeated_lines(stats, ready.source_name, ready.text))
         if article is not None:
             articles.append(article)
             boilerplate.extend(removed)
         if reject is not None:
             rejects.append(reject)
-    return CleanedBatch(articles=articles, boilerplate=boilerplate, rejects=rejects)
+    return CleanedBatch(articles=articles, boilerplate=boilerplate, rejects=rejects, source_lines=source_lines)
+
+
+def _extract(document: RawDocument) -> Extracted | None:
+    return extract_html(document.text, document.url)

@@ -23,6 +23,7 @@ CLEANER_VERSION = "1"
 
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 _MULTISPACE = re.compile(r" {2,}")
+_LIST_ITEM = re.compile(r"^(?:[-*•·–]|\d{1,2}[.)])\s")
 _TITLE_STOPWORDS = frozenset(
     ["a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "of", "on", "or", "the", "to", "vs", "via", "with"]
 )
@@ -182,6 +183,12 @@ def _mark_leading_fragments(lines: list[_Line]) -> None:
             _remove(line, "leading_fragment", "stray_fragment")
 
 
+def _max_fragment_words(text: str) -> int:
+    # A list item at the end is often the article's own last list ("- Map and filter are sometimes faster than
+    # comprehensions", strangemachines.io); navigation items are one to three words.
+    return 3 if _LIST_ITEM.match(text) else 8
+
+
 def _mark_tail(lines: list[_Line]) -> None:
     """After the last paragraph: navigation fragments and a publisher blurb with a contact e-mail."""
     for line in reversed(lines):
@@ -189,7 +196,7 @@ def _mark_tail(lines: list[_Line]) -> None:
             continue
         if EMAIL.search(line.text) and count_words(line.text) <= 120:
             _remove(line, "contact_blurb", "publisher_blurb")
-        elif not is_sentence(line.text) and count_words(line.text) <= 8:
+        elif not is_sentence(line.text) and count_words(line.text) <= _max_fragment_words(line.text):
             _remove(line, "trailing_fragment", "navigation")
         else:
             return
@@ -222,14 +229,17 @@ def clean_text(
     title: str | None = None,
     options: CleanOptions = CleanOptions(),
     rules: tuple[Rule, ...] = RULES,
+    repeated: frozenset[str] = frozenset(),
 ) -> CleanResult:
     """Split `text` into title and body and return what was removed, with reasons.
 
     `title` is a title already known (HTML metadata); without it a headline-like first line becomes the title.
+    `repeated` holds line keys (`line_key`) that recur across the source's documents (`flows.corpus`).
     Positions in `removed` are code-point offsets into `text`.
     """
     lines = _split_lines(text)
     for line in lines:
+        original_key = line_key(line.text)
         _cut_spans(line, rules)
         if not line.text:
             line.removed_by = ("span_only", "empty_after_cut")
@@ -237,6 +247,8 @@ def clean_text(
         rule = _match_line_rule(line.text, rules)
         if rule is not None:
             _remove(line, rule.rule_id, rule.reason)
+        elif original_key in repeated and original_key != line_key(title or ""):
+            _remove(line, "repeated_line", "source_boilerplate")
 
     if title is None and options.detect_title:
         title = _find_title(lines, options)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from flows.records import RawDocument, Reject, SourceFile
+from flows.records import RawDocument, SourceFile
 
 # Encodings the detector may name that are really "western single-byte": news in these is almost always
 # cp1252 (curly quotes at 0x91-0x94 are the tell), so cp1252 is tried first when it decodes cleanly.
@@ -33,6 +33,18 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+# Inputs that hold many documents; they are read whole (up to max_container_bytes) and split into records.
+CONTAINER_KINDS = frozenset({"jsonl", "warc"})
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """Size limits that keep one input from exhausting memory."""
+
+    max_input_bytes: int = 10_000_000  # one document (a file, or one record of a container)
+    max_container_bytes: int = 500_000_000  # one JSONL or WARC file, decompressed
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +83,7 @@ def read_input(source: SourceFile, max_bytes: int) -> bytes:
     return data
 
 
-def _looks_binary(data: bytes) -> bool:
+def looks_binary(data: bytes) -> bool:
     sample = data[:65536]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) * 0.01
@@ -98,7 +110,7 @@ def decode_bytes(data: bytes, is_html: bool = False) -> Decoded:
             except UnicodeDecodeError as exc:
                 raise DecodeError("undecodable", f"{encoding} byte-order mark but invalid data: {exc}") from exc
     # A few stray NULs in real text are stripped later; many control bytes mean this is not text at all.
-    if _looks_binary(data):
+    if looks_binary(data):
         raise DecodeError("binary", "the file holds binary data (NUL or control bytes), not text")
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
@@ -138,7 +150,7 @@ def normalise_text(text: str) -> str:
 
 
 def article_id_for(source_uri: str) -> str:
-    """Return the stable id of the article read from `source_uri`."""
+    """Return the stable id of the article read from a single-document file."""
     return hashlib.sha256(source_uri.encode("utf-8")).hexdigest()[:16]
 
 
@@ -147,33 +159,22 @@ def source_name_for(source: SourceFile) -> str:
     return Path(source.path).parent.name
 
 
-def decode_source(source: SourceFile, max_bytes: int) -> RawDocument:
-    """Read, decode and normalise one input file."""
-    data = read_input(source, max_bytes)
+def decode_document(source: SourceFile, data: bytes) -> RawDocument:
+    """Decode and normalise a single-document file (plain text or HTML)."""
     decoded = decode_bytes(data, is_html=source.kind == "html")
-    text = decoded.text if source.kind == "html" else normalise_text(decoded.text)
     if source.kind == "html":
-        text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+        text = _CONTROL.sub("", unicodedata.normalize("NFC", decoded.text))
+    else:
+        text = normalise_text(decoded.text)
     if not text.strip():
         raise DecodeError("empty", "no text after decoding")
     return RawDocument(
         article_id=article_id_for(source.uri),
         source_uri=source.uri,
+        input_uri=source.uri,
         source_name=source_name_for(source),
         kind=source.kind,
-        content_hash=source.content_hash,
+        content_hash=hashlib.sha256(data).hexdigest(),
         encoding=decoded.encoding,
         text=text,
     )
-
-
-def decode_batch(sources: list[SourceFile], max_bytes: int) -> tuple[list[RawDocument], list[Reject]]:
-    """Decode a batch; an input that fails becomes a reject with its reason, and the batch goes on."""
-    documents: list[RawDocument] = []
-    rejects: list[Reject] = []
-    for source in sources:
-        try:
-            documents.append(decode_source(source, max_bytes))
-        except DecodeError as exc:
-            rejects.append(Reject(source.uri, source.content_hash, exc.reason, exc.detail))
-    return documents, rejects

@@ -6,10 +6,11 @@ import hashlib
 import os
 from pathlib import Path
 
-from flows.records import Reject, SourceFile
+from flows.records import SourceFile
 
 # Suffix (after an optional .gz) -> document kind. Anything else in a folder is not an input.
-KINDS: dict[str, str] = {".txt": "text", ".html": "html", ".htm": "html"}
+UNSUPPORTED = "unsupported"
+KINDS: dict[str, str] = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".warc": "warc"}
 
 
 def classify_path(path: Path) -> tuple[str, bool] | None:
@@ -41,28 +42,23 @@ def _walk(root: Path) -> list[Path]:
     return found
 
 
-def discover_inputs(paths: list[str]) -> tuple[list[SourceFile], list[Reject]]:
+def discover_inputs(paths: list[str]) -> list[SourceFile]:
     """List the input files under `paths` (files or folders, recursively), sorted and unique.
 
-    Files named explicitly with an unsupported suffix are rejected (`unsupported_format`); files in folders
-    with other suffixes are not inputs and are ignored, so a README beside the articles does no harm.
+    A file named explicitly with an unsupported suffix is listed with kind "unsupported" (decoding rejects it
+    as `unsupported_format`); files in folders with other suffixes are not inputs and are ignored, so a
+    README beside the articles does no harm.
     """
     sources: dict[str, SourceFile] = {}
-    rejects: dict[str, Reject] = {}
     for raw in paths:
         root = Path(raw).expanduser().resolve()
         explicit = root.is_file()
-        candidates = [root] if explicit else _walk(root)
-        for path in candidates:
+        for path in [root] if explicit else _walk(root):
             uri = str(path)
-            if uri in sources or uri in rejects:
-                continue
             classified = classify_path(path)
-            if classified is None:
-                if explicit:
-                    rejects[uri] = Reject(uri, "", "unsupported_format", f"unsupported file type: {path.name}")
+            if uri in sources or (classified is None and not explicit):
                 continue
-            kind, compressed = classified
+            kind, compressed = classified or (UNSUPPORTED, False)
             sources[uri] = SourceFile(
                 uri=uri,
                 path=uri,
@@ -71,4 +67,4 @@ def discover_inputs(paths: list[str]) -> tuple[list[SourceFile], list[Reject]]:
                 size=path.stat().st_size,
                 content_hash=hash_file(path),
             )
-    return sorted(sources.values(), key=lambda s: s.uri), sorted(rejects.values(), key=lambda r: r.source_uri)
+    return sorted(sources.values(), key=lambda s: s.uri)

@@ -101,7 +101,7 @@ def extract_mentions(nlp: Language, articles: list[Article], batch_size: int = 6
             mentions.append(
                 Mention(
                     article_id=article.article_id,
-                    source_uri=article.source_uri,
+                    input_uri=article.input_uri,
                     entity_id=entity_id_for(name, ent.label_),
                     name=name,
                     text=ent.text,

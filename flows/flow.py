@@ -11,17 +11,22 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from flows import __version__
+from flows.articles import ArticleOptions
 from flows.clean import CLEANER_VERSION
+from flows.corpus import stats_from_lines
+from flows.decode import ReadLimits
 from flows.pipeline import Progress, RunSummary, batch_key, chunk, merge_files, progress_stream
-from flows.records import CleanedBatch
 from flows.settings import RunSettings
 from flows.tasks import (
     clean_task,
     decode_task,
+    deduplicate_task,
     discover_task,
     entities_task,
+    known_content_task,
     plan_task,
     publish_task,
+    source_stats_task,
     write_task,
 )
 from flows.warehouse import open_layout, run_lock
@@ -39,49 +44,51 @@ def presswork(settings: RunSettings) -> RunSummary:
     run_id = _run_id()
     layout = open_layout(settings.warehouse)
     summary = RunSummary(run_id=run_id, warehouse=str(layout.root))
+    limits = ReadLimits(settings.max_input_bytes, settings.max_container_bytes)
+    options = ArticleOptions(min_words=settings.min_words, extraction_timeout_s=settings.extraction_timeout_s)
     with run_lock(layout, settings.lock_wait_seconds):
         clock = time.perf_counter()
-        sources, discovery_rejects = discover_task(settings.inputs)
+        sources = discover_task(settings.inputs)
         plan = plan_task(layout, sources, settings.reprocess)
+        seen = known_content_task(layout, plan.replaced_uris)
+        source_stats = source_stats_task(layout, plan.replaced_uris)
         summary.add_time("discover", time.perf_counter() - clock)
-        summary.inputs = len(sources) + len(discovery_rejects)
-        summary.processed, summary.unchanged = len(plan.todo) + len(discovery_rejects), plan.unchanged
+        summary.inputs, summary.processed, summary.unchanged = len(sources), len(plan.todo), plan.unchanged
 
         files: dict[str, list[Path]] = {}
         entity_ids: set[str] = set()
         progress = Progress(len(plan.todo), progress_stream(settings.show_progress))
         for batch in chunk(plan.todo, settings.batch_size):
             clock = time.perf_counter()
-            documents, rejects = decode_task(batch, settings.max_input_bytes)
+            decoded = decode_task(batch, limits)
+            documents, duplicates = deduplicate_task(decoded.documents, seen)
+            seen.update((d.content_hash, d.source_uri) for d in documents)
             summary.add_time("decode", time.perf_counter() - clock)
             clock = time.perf_counter()
-            cleaned = clean_task(documents, settings.min_words)
+            cleaned = clean_task(documents, options, source_stats)
+            source_stats.merge(stats_from_lines(cleaned.source_lines))
             summary.add_time("clean", time.perf_counter() - clock)
             clock = time.perf_counter()
             mentions = entities_task(cleaned, settings.spacy_model)
             summary.add_time("entities", time.perf_counter() - clock)
             clock = time.perf_counter()
-            rejects = rejects + cleaned.rejects
+            rejects = decoded.rejects + duplicates + cleaned.rejects
             key = batch_key([(s.uri, s.content_hash) for s in batch], CLEANER_VERSION)
-            merge_files(files, write_task(layout, key, documents, cleaned, mentions, rejects, run_id, started_at))
+            written = write_task(layout, key, documents, cleaned, mentions, rejects, decoded.inputs, run_id, started_at)
+            merge_files(files, written)
             summary.add_time("write", time.perf_counter() - clock)
             summary.articles += len(cleaned.articles)
             summary.rejects.update(r.reason for r in rejects)
             summary.boilerplate += len(cleaned.boilerplate)
             summary.mentions += len(mentions)
+            summary.skipped_records += sum(i.skipped_records for i in decoded.inputs)
             entity_ids.update(m.entity_id for m in mentions)
             progress.advance(len(batch))
-        if discovery_rejects:
-            key = batch_key([(r.source_uri, r.content_hash) for r in discovery_rejects], CLEANER_VERSION)
-            nothing = CleanedBatch(articles=[], boilerplate=[], rejects=[])
-            merge_files(files, write_task(layout, key, [], nothing, [], discovery_rejects, run_id, started_at))
-            summary.rejects.update(r.reason for r in discovery_rejects)
         summary.entities = len(entity_ids)
 
         clock = time.perf_counter()
         summary.duration_s = time.perf_counter() - started
-        replaced = plan.replaced_uris | {r.source_uri for r in discovery_rejects}
-        summary.snapshot = publish_task(layout, files, replaced, _run_row(summary, started_at))
+        summary.snapshot = publish_task(layout, files, plan.replaced_uris, _run_row(summary, started_at))
         summary.add_time("publish", time.perf_counter() - clock)
     summary.duration_s = time.perf_counter() - started
     return summary

@@ -16,6 +16,7 @@ RAW_DOCUMENTS = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False),
         pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("input_uri", pa.string(), nullable=False),
         pa.field("source_name", pa.string()),
         pa.field("kind", pa.string()),
         pa.field("content_hash", pa.string()),
@@ -28,6 +29,7 @@ ARTICLES = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False),
         pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("input_uri", pa.string(), nullable=False),
         pa.field("source_name", pa.string()),
         pa.field("kind", pa.string()),
         pa.field("title", pa.string()),
@@ -46,7 +48,7 @@ ARTICLES = pa.schema(
 BOILERPLATE = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False),
-        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("input_uri", pa.string(), nullable=False),
         pa.field("text", pa.string()),
         pa.field("rule_id", pa.string()),
         pa.field("reason", pa.string()),
@@ -57,7 +59,7 @@ BOILERPLATE = pa.schema(
 ENTITY_MENTIONS = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False),
-        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("input_uri", pa.string(), nullable=False),
         pa.field("entity_id", pa.string(), nullable=False),
         pa.field("name", pa.string()),
         pa.field("text", pa.string()),
@@ -71,9 +73,30 @@ ENTITY_MENTIONS = pa.schema(
 REJECTS = pa.schema(
     [
         pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("input_uri", pa.string(), nullable=False),
         pa.field("content_hash", pa.string()),
         pa.field("reason", pa.string()),
         pa.field("detail", pa.string()),
+        *_RUN_COLUMNS,
+    ]
+)
+SOURCE_LINES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("input_uri", pa.string(), nullable=False),
+        pa.field("source_name", pa.string()),
+        pa.field("line_hash", pa.int64()),
+        *_RUN_COLUMNS,
+    ]
+)
+INPUTS = pa.schema(
+    [
+        pa.field("input_uri", pa.string(), nullable=False),
+        pa.field("input_hash", pa.string(), nullable=False),
+        pa.field("kind", pa.string()),
+        pa.field("size_bytes", pa.int64()),
+        pa.field("documents", pa.int32()),
+        pa.field("skipped_records", pa.int32()),
         *_RUN_COLUMNS,
     ]
 )
@@ -103,6 +126,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "boilerplate": BOILERPLATE,
     "entity_mentions": ENTITY_MENTIONS,
     "rejects": REJECTS,
+    "source_lines": SOURCE_LINES,
+    "inputs": INPUTS,
     "runs": RUNS,
 }
 

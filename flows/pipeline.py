@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from flows.parquet import SCHEMAS, to_table, write_table
-from flows.records import CleanedBatch, Mention, RawDocument, Reject, SourceFile
+from flows.records import CleanedBatch, InputFile, Mention, RawDocument, Reject, SourceFile
 from flows.warehouse import Layout
 
 T = TypeVar("T")
@@ -33,6 +33,27 @@ def plan_inputs(sources: list[SourceFile], known: dict[str, str], reprocess: boo
     todo = [s for s in sources if reprocess or known.get(s.uri) != s.content_hash]
     replaced = {s.uri for s in todo if s.uri in known}
     return Plan(todo=todo, unchanged=len(sources) - len(todo), replaced_uris=replaced)
+
+
+def split_duplicates(documents: list[RawDocument], seen: dict[str, str]) -> tuple[list[RawDocument], list[Reject]]:
+    """Keep the first document of each content hash; later ones become `duplicate_content` rejects.
+
+    `seen` maps content hashes already kept (in the warehouse or earlier batches) to their source_uri.
+    """
+    kept: list[RawDocument] = []
+    duplicates: list[Reject] = []
+    first: dict[str, str] = {}
+    for document in documents:
+        original = seen.get(document.content_hash) or first.get(document.content_hash)
+        if original is not None and original != document.source_uri:
+            detail = f"same content as {original}"
+            duplicates.append(
+                Reject(document.source_uri, document.input_uri, document.content_hash, "duplicate_content", detail)
+            )
+            continue
+        first.setdefault(document.content_hash, document.source_uri)
+        kept.append(document)
+    return kept, duplicates
 
 
 def chunk(items: Sequence[T], size: int) -> Iterator[list[T]]:
@@ -56,6 +77,7 @@ def write_batch(
     cleaned: CleanedBatch,
     mentions: list[Mention],
     rejects: list[Reject],
+    inputs: list[InputFile],
     run_id: str,
     ingested_at: datetime,
 ) -> dict[str, list[Path]]:
@@ -67,6 +89,8 @@ def write_batch(
         "boilerplate": list(cleaned.boilerplate),
         "entity_mentions": list(mentions),
         "rejects": list(rejects),
+        "source_lines": list(cleaned.source_lines),
+        "inputs": list(inputs),
     }
     written: dict[str, list[Path]] = {}
     for table, records in rows.items():
@@ -96,6 +120,7 @@ class RunSummary:
     boilerplate: int = 0
     mentions: int = 0
     entities: int = 0  # distinct entities in this run's articles
+    skipped_records: int = 0  # WARC records that are not HTML responses
     snapshot: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     duration_s: float = 0.0
@@ -111,7 +136,8 @@ class RunSummary:
         lines = [
             f"presswork run {self.run_id}",
             f"  warehouse        {self.warehouse}",
-            f"  inputs seen      {self.inputs} ({self.processed} new or changed, {self.unchanged} unchanged)",
+            f"  inputs seen      {self.inputs} ({self.processed} new or changed, {self.unchanged} unchanged)"
+            + (f", {self.skipped_records} non-HTML WARC records skipped" if self.skipped_records else ""),
             f"  articles written {self.articles}",
             f"  rejects          {rejected}" + (f" ({reasons})" if reasons else ""),
             f"  boilerplate      {self.boilerplate} spans removed",

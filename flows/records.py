@@ -6,16 +6,16 @@ them between tasks) and carry no connections, models or DataFrames.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """One input file found by discovery."""
 
-    uri: str  # absolute path of the file (the article's source_uri)
+    uri: str  # absolute path of the file: the input_uri of everything read from it
     path: str
-    kind: str  # "text" or "html"
+    kind: str  # "text", "html", "jsonl" or "warc"
     compressed: bool
     size: int
     content_hash: str  # sha256 of the file's bytes as stored (compressed or not)
@@ -23,15 +23,31 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class RawDocument:
-    """A decoded input: text (or HTML) ready for extraction and cleaning."""
+    """A decoded document (a file, or one record of a JSONL or WARC file) ready for extraction and cleaning."""
 
     article_id: str
-    source_uri: str
+    source_uri: str  # the file's path, or the record's URL
+    input_uri: str  # the file it came from
     source_name: str
     kind: str  # "text" or "html"
-    content_hash: str
+    content_hash: str  # sha256 of the document's own bytes (decompressed file, or the record's payload)
     encoding: str
     text: str  # decoded, normalised text; for HTML the markup itself
+    url: str | None = None  # known from the record (JSONL `url`, WARC target URI)
+    title: str | None = None  # known from the record (JSONL `title`)
+    published_at: str | None = None  # known from the record (JSONL `published_at`)
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """What one input file held: the unit of incremental processing."""
+
+    input_uri: str
+    input_hash: str  # sha256 of the file's bytes as stored
+    kind: str
+    size_bytes: int
+    documents: int  # documents (records) read from it
+    skipped_records: int  # WARC records that are not HTML responses; JSONL blank lines are not counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +66,7 @@ class Article:
 
     article_id: str
     source_uri: str
+    input_uri: str
     source_name: str
     kind: str
     title: str | None
@@ -69,7 +86,7 @@ class Boilerplate:
     """One removed span, tied to its article."""
 
     article_id: str
-    source_uri: str
+    input_uri: str
     text: str
     rule_id: str
     reason: str
@@ -81,6 +98,7 @@ class Reject:
     """An input that could not become an article, and why."""
 
     source_uri: str
+    input_uri: str
     content_hash: str
     reason: str  # snake_case
     detail: str
@@ -91,7 +109,7 @@ class Mention:
     """One named-entity occurrence in an article body."""
 
     article_id: str
-    source_uri: str
+    input_uri: str
     entity_id: str
     name: str  # normalised name the entity is keyed on
     text: str  # exact surface text: body[start_char:end_char]
@@ -102,9 +120,20 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceLine:
+    """One distinct line of a document, hashed: the corpus statistics behind repeated-line boilerplate."""
+
+    article_id: str
+    input_uri: str
+    source_name: str
+    line_hash: int
+
+
+@dataclass(frozen=True, slots=True)
 class CleanedBatch:
     """What extraction and cleaning made of one batch."""
 
     articles: list[Article]
     boilerplate: list[Boilerplate]
     rejects: list[Reject]
+    source_lines: list[SourceLine] = field(default_factory=list)

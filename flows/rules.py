@@ -106,6 +106,68 @@ RULES: tuple[Rule, ...] = (
         max_words=25,
     ),
     _rule(
+        "newsletter_call",
+        "newsletter_signup",
+        "line",
+        r".{0,120}\b(?:sign(?:ing)? ?up|subscrib\w*|register\w*|get|receive)\b.{0,100}\b(?:newsletters?|by e-?mail|inbox|e-?mail updates|e-?mail alerts|daily edition)\b.{0,120}"
+        r"|.{0,160}\b(?:newsletters?|by e-?mail|inbox|daily edition)\b.{0,100}\b(?:sign ?up|subscribe)(?: here| now| today)?[.!]?"
+        r"|.{0,160}\bsign up here[.!]?",
+        "'Never miss the latest news by signing up to our newsletter today!' (corkbeo.ie); 'Get The Times of "
+        "Israel's Daily Edition by email ... Free Sign Up'",
+        max_words=30,
+    ),
+    _rule(
+        "paywall_prompt",
+        "paywall_prompt",
+        "line",
+        r".{0,200}\b(?:already an? (?:subscriber|member)|subscribers? (?:also )?(?:get|receive|enjoy)|log ?in (?:for|to) (?:get )?(?:immediate |full )?(?:access|continue|read)"
+        r"|subscribe (?:now )?to (?:continue|keep) reading|to continue reading|this (?:article|story|content) is (?:for|available to|only available to) (?:subscribers|members))\b.{0,200}",
+        "'If you're seeing this message but you're already a subscriber, you can log in ...' (haitiantimes.com)",
+        max_words=45,
+    ),
+    _rule(
+        "app_promo",
+        "app_promo",
+        "line",
+        r".{0,150}\bdownload (?:the|our) .{0,60}\bapps?\b.{0,100}|.{0,100}\bget (?:the|our) (?:free )?app\b.{0,100}",
+        "'For the latest stories ... download the Nationnews apps for iOS and Android.' (nationnews.com)",
+        max_words=35,
+    ),
+    _rule(
+        "affiliate_disclosure",
+        "affiliate_disclosure",
+        "line",
+        r".{0,300}\b(?:we (?:may )?(?:receive|earn|get) (?:a )?(?:small )?(?:compensation|commission)|advertiser disclosure|affiliate (?:links?|commission)"
+        r"|contains? (?:references to products|affiliate links)|(?:sponsored|paid) (?:by|partnership with))\b.{0,400}",
+        "'We recommend the best products ... We may receive compensation ...' (thebalance.com, thepointsguy.com)",
+        max_words=90,
+    ),
+    _rule(
+        "all_caps_credit",
+        "byline",
+        "span",
+        r"(?<=[.!?”\"])\s+(?i:(?:photo(?:graph)?\s+)?by)\s+(?:[A-Z][A-Z.'’&/-]+\s*){2,8}$",
+        "'... in Las Croabas. By U.S. CUSTOMS AND BORDER PROTECTION': an agency credit glued to a caption",
+        ignore_case=False,
+    ),
+    _rule(
+        "caption_positions",
+        "photo_caption",
+        "line",
+        r".{0,400}\((?:far |second |third |centre |center |front |back )?(?:left|right|centre|center|l|r|c|pictured|above|below|top|bottom|inset)\).{0,400}",
+        "captions name people by position: 'Senator Aubyn Hill (right), looks on as ... (left), addresses' (jis.gov.jm)",
+        max_words=70,
+        fragment_only=False,
+    ),
+    _rule(
+        "site_name_line",
+        "source_credit",
+        "line",
+        r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|news|info|co\.uk|com\.au|ie|ca)/?",
+        "a line that is only a domain name, the credit of a syndicated story ('BVINEWS.COM')",
+        max_words=3,
+    ),
+    _rule(
         "copyright_line",
         "copyright_notice",
         "line",

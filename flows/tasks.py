@@ -1,8 +1,8 @@
 """Thin Prefect task wrappers around the pure stage functions. Each task run handles a whole batch.
 
-`cache_policy=NONE`: the stages are deterministic but cheap to rerun relative to hashing hundreds of documents
-for a cache key, and the warehouse (not Prefect's cache) is what makes reruns incremental. No retries: every
-step is local and deterministic; an input that cannot be read is a reject, not a transient failure.
+`cache_policy=NONE`: hashing hundreds of documents for a cache key costs more than it saves, and the warehouse
+(not Prefect's cache) is what makes reruns incremental. No retries: every step is local and deterministic; an
+input that cannot be read is a reject, not a transient failure.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NONE
 
-from flows import articles, decode, discover, entities, pipeline, views, warehouse
+from flows import articles, corpus, discover, entities, inputs, pipeline, views, warehouse
+from flows.decode import ReadLimits
 from flows.parquet import SCHEMAS, to_table, write_table
-from flows.records import CleanedBatch, Mention, RawDocument, Reject, SourceFile
+from flows.records import CleanedBatch, InputFile, Mention, RawDocument, Reject, SourceFile
 
 
 @task(name="discover", cache_policy=NONE)
-def discover_task(inputs: list[str]) -> tuple[list[SourceFile], list[Reject]]:
-    """Find the input files."""
-    return discover.discover_inputs(inputs)
+def discover_task(paths: list[str]) -> list[SourceFile]:
+    """Find the input files and fingerprint them."""
+    return discover.discover_inputs(paths)
 
 
 @task(name="plan", cache_policy=NONE)
@@ -30,16 +31,36 @@ def plan_task(layout: warehouse.Layout, sources: list[SourceFile], reprocess: bo
     return pipeline.plan_inputs(sources, warehouse.known_inputs(layout), reprocess)
 
 
+@task(name="known-content", cache_policy=NONE)
+def known_content_task(layout: warehouse.Layout, replaced_uris: set[str]) -> dict[str, str]:
+    """Content hashes of the articles the warehouse keeps, for duplicate detection."""
+    return warehouse.article_hashes(layout, replaced_uris)
+
+
+@task(name="source-statistics", cache_policy=NONE)
+def source_stats_task(layout: warehouse.Layout, replaced_uris: set[str]) -> corpus.SourceStats:
+    """Per-source line counts of the warehouse, for repeated-line boilerplate."""
+    return warehouse.source_stats(layout, replaced_uris)
+
+
 @task(name="decode", cache_policy=NONE)
-def decode_task(batch: list[SourceFile], max_bytes: int) -> tuple[list[RawDocument], list[Reject]]:
-    """Read and decode a batch of inputs."""
-    return decode.decode_batch(batch, max_bytes)
+def decode_task(batch: list[SourceFile], limits: ReadLimits) -> inputs.DecodedBatch:
+    """Read and decode a batch of input files into documents."""
+    return inputs.decode_batch(batch, limits)
+
+
+@task(name="deduplicate", cache_policy=NONE)
+def deduplicate_task(documents: list[RawDocument], seen: dict[str, str]) -> tuple[list[RawDocument], list[Reject]]:
+    """Keep one document per content; record the others as duplicates."""
+    return pipeline.split_duplicates(documents, seen)
 
 
 @task(name="clean", cache_policy=NONE)
-def clean_task(documents: list[RawDocument], min_words: int) -> CleanedBatch:
+def clean_task(
+    documents: list[RawDocument], options: articles.ArticleOptions, known: corpus.SourceStats
+) -> CleanedBatch:
     """Extract (HTML) and clean a batch of documents."""
-    return articles.build_articles(documents, articles.ArticleOptions(min_words=min_words))
+    return articles.build_articles(documents, options, known)
 
 
 @task(name="entities", cache_policy=NONE)
@@ -56,11 +77,12 @@ def write_task(
     cleaned: CleanedBatch,
     mentions: list[Mention],
     rejects: list[Reject],
+    input_files: list[InputFile],
     run_id: str,
     ingested_at: datetime,
 ) -> dict[str, list[Path]]:
     """Write a batch's Parquet files (not yet visible to readers)."""
-    return pipeline.write_batch(layout, key, documents, cleaned, mentions, rejects, run_id, ingested_at)
+    return pipeline.write_batch(layout, key, documents, cleaned, mentions, rejects, input_files, run_id, ingested_at)
 
 
 @task(name="publish", cache_policy=NONE)

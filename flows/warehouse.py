@@ -31,11 +31,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows.corpus import SourceStats
 from flows.parquet import SCHEMAS, write_table
 
 CATALOG_NAME = "presswork.duckdb"
-# Tables whose rows belong to one input file; a reprocessed input replaces its rows in these.
-PER_INPUT_TABLES = ("raw_documents", "articles", "boilerplate", "entity_mentions", "rejects")
+# Tables whose rows belong to one input file (column input_uri); a reprocessed input replaces its rows.
+PER_INPUT_TABLES = ("raw_documents", "articles", "boilerplate", "entity_mentions", "rejects", "source_lines", "inputs")
 
 
 class WarehouseBusy(RuntimeError):
@@ -127,15 +128,44 @@ def snapshot_files(layout: Layout, table: str) -> list[Path]:
 
 
 def known_inputs(layout: Layout) -> dict[str, str]:
-    """Map each source_uri in the warehouse (as article or reject) to the content hash it was processed at."""
+    """Map each input file the warehouse holds to the hash of the content it was processed at."""
     known: dict[str, str] = {}
-    for table in ("articles", "rejects"):
-        for path in snapshot_files(layout, table):
-            data = pq.read_table(path, columns=["source_uri", "content_hash"])
-            known.update(
-                zip(data.column("source_uri").to_pylist(), data.column("content_hash").to_pylist(), strict=True)
-            )
+    for path in snapshot_files(layout, "inputs"):
+        data = pq.read_table(path, columns=["input_uri", "input_hash"])
+        known.update(zip(data.column("input_uri").to_pylist(), data.column("input_hash").to_pylist(), strict=True))
     return known
+
+
+def article_hashes(layout: Layout, excluding_inputs: set[str]) -> dict[str, str]:
+    """Map the content hash of every article to its source_uri, leaving out articles of `excluding_inputs`."""
+    hashes: dict[str, str] = {}
+    for path in snapshot_files(layout, "articles"):
+        data = pq.read_table(path, columns=["content_hash", "source_uri", "input_uri"])
+        for content_hash, source_uri, input_uri in zip(*(c.to_pylist() for c in data.columns), strict=True):
+            if input_uri not in excluding_inputs:
+                hashes.setdefault(content_hash, source_uri)
+    return hashes
+
+
+def source_stats(layout: Layout, excluding_inputs: set[str]) -> SourceStats:
+    """Count, per source, its documents and the documents each line occurs in (lines seen twice or more)."""
+    stats = SourceStats()
+    files = [p for p in snapshot_files(layout, "source_lines") if not p.name.startswith("_empty-")]
+    if not files:
+        return stats
+    data = pq.read_table(files, columns=["article_id", "input_uri", "source_name", "line_hash"])
+    if excluding_inputs:
+        data = data.filter(pc.invert(pc.is_in(data.column("input_uri"), pa.array(sorted(excluding_inputs)))))
+    documents = data.group_by("source_name").aggregate([("article_id", "count_distinct")])
+    for source, count in zip(*(c.to_pylist() for c in documents.columns), strict=True):
+        stats.documents[source] = count
+    lines = data.group_by(["source_name", "line_hash"]).aggregate([("article_id", "count_distinct")])
+    lines = lines.filter(pc.greater_equal(lines.column("article_id_count_distinct"), 2))
+    for source, line, count in zip(
+        *(lines.column(n).to_pylist() for n in ("source_name", "line_hash", "article_id_count_distinct")), strict=True
+    ):
+        stats.lines[(source, line)] = count
+    return stats
 
 
 def _empty_file(layout: Layout, table: str) -> Path:
@@ -149,8 +179,8 @@ def _empty_file(layout: Layout, table: str) -> Path:
 
 
 def _without_uris(path: Path, uris: set[str], layout: Layout, table: str, snapshot_id: str) -> Path | None:
-    """Return `path`, or a rewritten copy without rows from `uris` (None if no row remains)."""
-    column = pq.read_table(path, columns=["source_uri"]).column("source_uri")
+    """Return `path`, or a rewritten copy without rows of the input files `uris` (None if no row remains)."""
+    column = pq.read_table(path, columns=["input_uri"]).column("input_uri")
     hit = pc.is_in(column, value_set=pa.array(sorted(uris), type=pa.string()))
     if not pc.any(hit).as_py():
         return path
@@ -177,8 +207,8 @@ def _fsync_dir(path: Path) -> None:
 def commit(layout: Layout, new_files: dict[str, list[Path]], replaced_uris: set[str], run_id: str) -> str:
     """Make a new snapshot of every table and switch `current` to it atomically; return its id.
 
-    The new snapshot holds the current one's files, minus the rows of `replaced_uris` (their inputs were
-    processed again), plus `new_files`. Call only while holding the run lock.
+    The new snapshot holds the current one's files, minus the rows of the input files `replaced_uris` (they
+    were processed again), plus `new_files`. Call only while holding the run lock.
     """
     snapshot_id = _next_snapshot_id(layout)
     staging = layout.snapshots / f".tmp-{snapshot_id}-{os.getpid()}"

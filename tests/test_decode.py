@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.decode import DecodeError, decode_batch, decode_bytes, normalise_text
+from flows.decode import DecodeError, ReadLimits, decode_bytes, normalise_text
 from flows.discover import discover_inputs
+from flows.inputs import decode_batch
 
 TEXT = "Café “quotes” — naïve résumé: the Kremlin’s reply.\nSecond line."
 
@@ -75,8 +76,7 @@ def test_bad_files_become_rejects_and_the_batch_goes_on(tmp_path: Path):
     (tmp_path / "notgzip.html.gz").write_bytes(b"<html>plain, not gzip</html>")
     (tmp_path / "huge.txt").write_bytes(b"word " * 500)
     (tmp_path / "README.md").write_text("not an input")
-    sources, rejects = discover_inputs([str(tmp_path)])
-    assert not rejects
+    sources = discover_inputs([str(tmp_path)])
     assert [Path(s.path).name for s in sources] == [
         "binary.txt",
         "empty.txt",
@@ -85,8 +85,10 @@ def test_bad_files_become_rejects_and_the_batch_goes_on(tmp_path: Path):
         "notgzip.html.gz",
         "truncated.txt.gz",
     ]
-    documents, rejects = decode_batch(sources, max_bytes=2000)
+    decoded = decode_batch(sources, ReadLimits(max_input_bytes=2000))
+    documents, rejects = decoded.documents, decoded.rejects
     assert [Path(d.source_uri).name for d in documents] == ["good.txt"]
+    assert [i.documents for i in decoded.inputs] == [1] * 6
     reasons = {Path(r.source_uri).name: r.reason for r in rejects}
     assert reasons == {
         "binary.txt": "binary",
@@ -101,9 +103,9 @@ def test_bad_files_become_rejects_and_the_batch_goes_on(tmp_path: Path):
 def test_explicit_unsupported_file_is_rejected(tmp_path: Path):
     path = tmp_path / "data.pdf"
     path.write_bytes(b"%PDF-1.4")
-    sources, rejects = discover_inputs([str(path)])
-    assert not sources
-    assert [r.reason for r in rejects] == ["unsupported_format"]
+    sources = discover_inputs([str(path)])
+    assert [s.kind for s in sources] == ["unsupported"]
+    assert [r.reason for r in decode_batch(sources, ReadLimits()).rejects] == ["unsupported_format"]
 
 
 @settings(max_examples=300, deadline=None)

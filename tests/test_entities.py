@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from flows.articles import ArticleOptions, build_articles
-from flows.decode import decode_batch
+from flows.decode import ReadLimits
+from flows.inputs import decode_batch
 from flows.discover import discover_inputs
 from flows.entities import EXCLUDED_COMPONENTS, extract_mentions, load_model, normalise_name, resolve_model
 
@@ -14,10 +15,9 @@ from .conftest import SEEDS
 
 @pytest.fixture(scope="module")
 def seed_articles():
-    sources, _ = discover_inputs([str(SEEDS)])
-    documents, rejects = decode_batch(sources, 10_000_000)
-    assert not rejects
-    return build_articles(documents, ArticleOptions()).articles
+    decoded = decode_batch(discover_inputs([str(SEEDS)]), ReadLimits())
+    assert not decoded.rejects
+    return build_articles(decoded.documents, ArticleOptions()).articles
 
 
 @pytest.fixture(scope="module")

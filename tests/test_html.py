@@ -29,7 +29,7 @@ def load_page(name: str) -> str:
 def outputs() -> dict[str, str]:
     results = {}
     for name in ANNOTATIONS:
-        document = RawDocument(name, name, "html-dev", "html", "", "utf-8", load_page(name))
+        document = RawDocument(name, name, name, "html-dev", "html", "", "utf-8", load_page(name))
         article, _removed, _reject = build_article(document, ArticleOptions(min_words=0))
         results[name] = squash(f"{article.title or ''}\n{article.body}") if article else ""
     return results
@@ -76,6 +76,6 @@ def test_metadata_is_extracted():
 
 
 def test_page_without_main_text_is_rejected():
-    document = RawDocument("x", "x.html", "s", "html", "", "utf-8", "<html><body><nav>Home</nav></body></html>")
+    document = RawDocument("x", "x.html", "x.html", "s", "html", "", "utf-8", "<html><body><nav>Home</nav></body></html>")
     article, _removed, reject = build_article(document, ArticleOptions())
     assert article is None and reject is not None and reject.reason in {"no_main_text", "too_short"}

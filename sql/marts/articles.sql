@@ -8,6 +8,7 @@ final as (
     select
         article_id,
         source_uri,
+        input_uri,
         source_name,
         kind,
         title,

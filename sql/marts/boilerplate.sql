@@ -11,7 +11,7 @@ final as (
         reason,
         rule_id,
         position,
-        source_uri
+        input_uri
     from boilerplate
 )
 

@@ -10,7 +10,8 @@ final as (
         reason,
         detail,
         seen_at,
-        content_hash
+        content_hash,
+        input_uri
     from rejects
 )
 

@@ -3,6 +3,7 @@
 select
     article_id,
     source_uri,
+    input_uri,
     source_name,
     kind,
     title,

@@ -2,7 +2,7 @@
 -- Grain: one row per removed span.
 select
     article_id,
-    source_uri,
+    input_uri,
     text,
     rule_id,
     reason,

@@ -2,7 +2,7 @@
 -- Grain: one row per article x entity mention.
 select
     article_id,
-    source_uri,
+    input_uri,
     entity_id,
     name,
     text,

@@ -2,6 +2,7 @@
 -- Grain: one row per rejected input.
 select
     source_uri,
+    input_uri,
     content_hash,
     reason,
     detail,

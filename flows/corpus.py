@@ -1,0 +1,79 @@
+"""Corpus knowledge: a line that recurs across many documents of one source is that source's boilerplate.
+
+This is CCNet's paragraph-level deduplication, narrowed to one source (site or folder) so that a quote
+syndicated across outlets is not taken for boilerplate. Counts come from the warehouse (table `source_lines`:
+one row per document and distinct line, lines stored as 64-bit hashes) plus the batch being cleaned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flows.clean import count_words, is_prose, line_key
+from flows.records import SourceLine
+
+MIN_DOCUMENTS = 3  # a line must recur in at least this many documents of the source
+# Prose (a full sentence of eight words or more) is only boilerplate when it is on most of the source's pages,
+# like "IRIA is a research institute focusing on ..." under every IRIA article; a quote repeated in a few
+# follow-up stories is not.
+PROSE_SHARE = 0.5
+PROSE_MIN_DOCUMENTS = 5
+
+
+@dataclass(slots=True)
+class SourceStats:
+    """Per source: how many documents it has, and in how many of them each line occurs."""
+
+    documents: Counter[str] = field(default_factory=Counter)
+    lines: Counter[tuple[str, int]] = field(default_factory=Counter)
+
+    def add(self, source: str, hashes: Iterable[int]) -> None:
+        self.documents[source] += 1
+        self.lines.update((source, h) for h in hashes)
+
+    def merge(self, other: SourceStats) -> None:
+        self.documents.update(other.documents)
+        self.lines.update(other.lines)
+
+
+def stats_from_lines(lines: Iterable[SourceLine]) -> SourceStats:
+    """Count the statistics of a batch's `source_lines` rows."""
+    stats = SourceStats()
+    documents: dict[str, str] = {}
+    for row in lines:
+        documents[row.article_id] = row.source_name
+        stats.lines[(row.source_name, row.line_hash)] += 1
+    stats.documents.update(documents.values())
+    return stats
+
+
+def line_hash(key: str) -> int:
+    """Return a signed 64-bit hash of a normalised line (fits Parquet int64)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def document_line_hashes(text: str) -> set[int]:
+    """Return the hashes of a document's distinct lines, as the cleaner will see them."""
+    keys = {line_key(line) for line in text.split("\n")}
+    return {line_hash(key) for key in keys if key}
+
+
+def repeated_lines(stats: SourceStats, source: str, text: str) -> frozenset[str]:
+    """Return the line keys of `text` that are boilerplate of `source` by the counts in `stats`."""
+    total = stats.documents[source]
+    repeated: set[str] = set()
+    for line in text.split("\n"):
+        key = line_key(line)
+        if not key:
+            continue
+        seen = stats.lines[(source, line_hash(key))]
+        if seen < MIN_DOCUMENTS:
+            continue
+        rare_for_prose = seen < PROSE_MIN_DOCUMENTS or seen < PROSE_SHARE * total
+        if is_prose(line) and count_words(line) >= 8 and rare_for_prose:
+            continue
+        repeated.add(key)
+    return frozenset(repeated)

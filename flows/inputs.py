@@ -1,0 +1,60 @@
+"""Read a batch of input files into documents: single-document files and containers (JSONL, WARC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.decode import (
+    CONTAINER_KINDS,
+    DecodeError,
+    ReadLimits,
+    decode_document,
+    looks_binary,
+    read_input,
+    source_name_for,
+)
+from flows.discover import UNSUPPORTED
+from flows.formats import Container, read_jsonl, read_warc
+from flows.records import InputFile, RawDocument, Reject, SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedBatch:
+    documents: list[RawDocument]
+    rejects: list[Reject]
+    inputs: list[InputFile]
+
+
+def decode_source(source: SourceFile, limits: ReadLimits) -> tuple[list[RawDocument], list[Reject], int]:
+    """Read one input file into its documents; return (documents, rejects, skipped records)."""
+    container = source.kind in CONTAINER_KINDS
+    try:
+        if source.kind == UNSUPPORTED:
+            raise DecodeError("unsupported_format", f"unsupported file type: {source.path.rsplit('/', 1)[-1]}")
+        data = read_input(source, limits.max_container_bytes if container else limits.max_input_bytes)
+        if not container:
+            return [decode_document(source, data)], [], 0
+        if not data.strip():
+            raise DecodeError("empty", "the file is empty or only whitespace")
+        if looks_binary(data) and source.kind == "jsonl":
+            raise DecodeError("binary", "the file holds binary data (NUL or control bytes), not text")
+    except DecodeError as exc:
+        return [], [Reject(source.uri, source.uri, source.content_hash, exc.reason, exc.detail)], 0
+    where = Container(source.uri, source.content_hash, source_name_for(source))
+    read = read_jsonl if source.kind == "jsonl" else read_warc
+    contents = read(data, where, limits.max_input_bytes)
+    return contents.documents, contents.rejects, contents.skipped_records
+
+
+def decode_batch(sources: list[SourceFile], limits: ReadLimits) -> DecodedBatch:
+    """Decode a batch; an input that fails becomes a reject with its reason, and the batch goes on."""
+    documents: list[RawDocument] = []
+    rejects: list[Reject] = []
+    inputs: list[InputFile] = []
+    for source in sources:
+        found, failed, skipped = decode_source(source, limits)
+        documents.extend(found)
+        rejects.extend(failed)
+        documents_read = len(found) + len(failed)
+        inputs.append(InputFile(source.uri, source.content_hash, source.kind, source.size, documents_read, skipped))
+    return DecodedBatch(documents, rejects, inputs)

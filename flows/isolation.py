@@ -1,0 +1,64 @@
+"""Run a function over items in worker processes, each call under a time limit.
+
+A pathological page (megabytes of markup, deep nesting) can keep an HTML parser busy for minutes; a thread
+cannot be stopped, but a worker process can. pebble kills a worker whose call runs past its timeout and starts
+a fresh one, so one bad document costs `timeout` seconds and the batch goes on. The pool also spreads
+extraction over the machine's cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+from pebble import ProcessPool
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome(Generic[R]):
+    """The result of one call, or why there is none."""
+
+    value: R | None
+    error: str | None = None  # "timeout", or "ExceptionType: message"
+
+
+@lru_cache(maxsize=4)
+def _pool(workers: int) -> ProcessPool:
+    # forkserver: workers never inherit the parent's threads (Prefect runs an event loop and log threads) or
+    # locks, which `fork` would copy in whatever state they were in.
+    return ProcessPool(max_workers=workers, context=multiprocessing.get_context("forkserver"))
+
+
+def default_workers() -> int:
+    """One worker per core."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def map_with_timeout(
+    function: Callable[[T], R], items: Sequence[T], timeout_s: float, workers: int | None = None
+) -> list[Outcome[R]]:
+    """Call `function` on every item in worker processes; a call past `timeout_s` yields Outcome(error="timeout").
+
+    `function` must be importable at module level (it is pickled by reference).
+    """
+    if not items:
+        return []
+    pool = _pool(workers or default_workers())
+    futures = [pool.schedule(function, args=(item,), timeout=timeout_s) for item in items]
+    outcomes: list[Outcome[R]] = []
+    for future in futures:
+        try:
+            outcomes.append(Outcome(future.result()))
+        except FutureTimeout:
+            outcomes.append(Outcome(None, "timeout"))
+        except Exception as exc:
+            outcomes.append(Outcome(None, f"{type(exc).__name__}: {exc}"[:500]))
+    return outcomes

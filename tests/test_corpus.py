@@ -1,0 +1,79 @@
+"""Corpus knowledge: lines that recur across one source's documents are that source's boilerplate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.articles import ArticleOptions, build_articles
+from flows.clean import line_key
+from flows.corpus import SourceStats, document_line_hashes, repeated_lines
+from flows.flow import presswork
+from flows.records import RawDocument
+from flows.settings import RunSettings
+
+from .conftest import query_in_subprocess
+
+# A short sentence: no pattern rule or tail rule takes it, only the corpus counts can.
+FOOTER = "Printed by The Daily Example since 1901."
+QUOTE = "“We will not be intimidated by anyone at all,” the minister told reporters on Monday."
+
+
+def story(number: int, extra: str = "") -> str:
+    return (
+        f"Story number {number} about the harbour\n\n"
+        f"The harbour authority said on day {number} that ships would be delayed by the storm this week.\n\n"
+        f"Officials expect the port to reopen within {number + 2} days once the wind has dropped enough.\n\n"
+        f"{extra}\n\n{FOOTER}\n"
+    )
+
+
+def document(number: int, source: str = "example", extra: str = "") -> RawDocument:
+    name = f"/in/{source}/{number}.txt"
+    return RawDocument(
+        f"id{number}{source}", name, name, source, "text", f"h{number}{source}", "utf-8", story(number, extra)
+    )
+
+
+def test_a_line_on_three_pages_of_a_source_is_its_boilerplate():
+    stats = SourceStats()
+    for number in range(3):
+        stats.add("example", document_line_hashes(story(number)))
+    assert repeated_lines(stats, "example", story(9)) == {line_key(FOOTER)}
+    assert repeated_lines(stats, "elsewhere", story(9)) == frozenset()
+
+
+def test_batch_removes_the_recurring_footer_and_records_why():
+    built = build_articles([document(n) for n in range(4)], ArticleOptions(min_words=5))
+    assert all(FOOTER not in a.body for a in built.articles)
+    reasons = {(b.rule_id, b.reason) for b in built.boilerplate if b.text == FOOTER}
+    assert reasons == {("repeated_line", "source_boilerplate")}
+
+
+def test_a_quote_in_a_few_stories_of_a_big_source_is_kept():
+    docs = [document(n, extra=QUOTE if n < 3 else "") for n in range(10)]
+    built = build_articles(docs, ArticleOptions(min_words=5))
+    assert sum(QUOTE in a.body for a in built.articles) == 3
+
+
+def test_the_same_line_in_other_sources_does_not_count():
+    docs = [document(n, source=f"site{n}") for n in range(4)]
+    built = build_articles(docs, ArticleOptions(min_words=5))
+    assert all(FOOTER in a.body for a in built.articles)
+
+
+def test_counts_carry_over_from_the_warehouse(prefect_harness: None, tmp_path: Path):
+    inputs = tmp_path / "example"
+    inputs.mkdir()
+    for number in range(2):
+        (inputs / f"{number}.txt").write_text(story(number))
+    settings = RunSettings(inputs=[str(inputs)], warehouse=str(tmp_path / "wh"), min_words=5)
+    presswork(settings)
+    (inputs / "2.txt").write_text(story(2))
+    presswork(settings)
+    rows = query_in_subprocess(
+        tmp_path / "wh" / "presswork.duckdb",
+        f"select parse_filename(source_uri), contains(body, '{FOOTER}') from articles order by 1",
+        tmp_path,
+    )
+    # The first two were cleaned when the footer had been seen twice; the third sees it a third time.
+    assert rows == [("0.txt", True), ("1.txt", True), ("2.txt", False)]
