@@ -97,7 +97,6 @@ def command_run(args: argparse.Namespace) -> int:
 
     from flows.flow import presswork
     from flows.settings import RunSettings
-    from flows.warehouse import WarehouseBusy
 
     settings = RunSettings(
         inputs=inputs,
@@ -110,12 +109,12 @@ def command_run(args: argparse.Namespace) -> int:
     )
     try:
         summary = presswork(settings)
-    except WarehouseBusy as exc:
-        print(f"presswork: {exc}", file=sys.stderr)
-        return 75  # EX_TEMPFAIL: try again later
     except Exception as exc:
         print(f"presswork: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    if summary.status == "busy":
+        print(f"presswork: {summary.message}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
     print(summary.render())
     return 0
 

@@ -112,6 +112,8 @@ class RunSummary:
 
     run_id: str
     warehouse: str
+    status: str = "completed"  # or "busy": another run held the warehouse and this one did nothing
+    message: str = ""
     inputs: int = 0
     processed: int = 0
     unchanged: int = 0

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.clean import clean_text
 from flows.decode import normalise_text
@@ -181,3 +183,38 @@ def test_hard_wrapped_lines_become_one_paragraph():
     body = clean_text(text).body
     assert "scraper and continues on the next line" in body
     assert body.count("\n\n") == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=2000))
+def test_any_text_cleans_without_error(raw):
+    text = normalise_text(raw)
+    result = clean_text(text)
+    result.body.encode("utf-8")  # always valid UTF-8
+    assert "\n\n\n" not in result.body
+    for span in result.removed:
+        assert text[span.position : span.position + len(span.text)] == span.text
+
+
+BOILERPLATE_LINES = [
+    "Subscribe to IRIA News",
+    "6 minute read",
+    "Leave a comment",
+    "Related Articles",
+    "Back to Top",
+    "Thank you for reading this post, don't forget to subscribe!",
+    "Advertisement",
+    "Photo: Jane Doe/Reuters",
+]
+PROSE_LINES = [
+    "The minister said the talks would continue next week in the capital, officials confirmed.",
+    "Mongolia has not condemned the invasion and abstained from votes at the United Nations.",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(BOILERPLATE_LINES + PROSE_LINES), max_size=30))
+def test_random_mixes_of_boilerplate_and_prose(lines):
+    result = clean_text("\n".join(lines))
+    assert not any(line in result.body for line in BOILERPLATE_LINES)
+    assert all(line in result.body for line in PROSE_LINES if line in lines[1:])

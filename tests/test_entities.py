@@ -6,9 +6,9 @@ import pytest
 
 from flows.articles import ArticleOptions, build_articles
 from flows.decode import ReadLimits
-from flows.inputs import decode_batch
 from flows.discover import discover_inputs
 from flows.entities import EXCLUDED_COMPONENTS, extract_mentions, load_model, normalise_name, resolve_model
+from flows.inputs import decode_batch
 
 from .conftest import SEEDS
 

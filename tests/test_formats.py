@@ -79,7 +79,7 @@ def test_jsonl_records_become_documents(tmp_path: Path):
     }
     assert len({d.article_id for d in decoded.documents}) == 2
     built = build_articles(decoded.documents, ArticleOptions())
-    assert [a.title for a in built.articles][0] == "Putin visits Mongolia"
+    assert built.articles[0].title == "Putin visits Mongolia"
     assert built.articles[1].published_at == "2020-04-10"
 
 
