@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from flows.records import Article, Mention
+from flows.records import Acronym, Article, FoundEntities, Mention
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -24,6 +23,26 @@ KEPT_LABELS = frozenset(
     {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 )
 
+# Titles before a person's name; an optional nationality before ("Russian President") and one "of X" after
+# ("Prime Minister of Mongolia") go with them.
+_TITLE_WORDS = (
+    r"(?:president|vice president|prime minister|deputy prime minister|minister|foreign minister|chancellor|king|queen|"
+    r"prince|princess|pope|senator|sen\.|governor|gov\.|mayor|general|gen\.|secretary|secretary-general|"
+    r"secretary general|chairman|chairwoman|chair|ceo|judge|justice|ambassador|spokesman|spokeswoman|spokesperson|"
+    r"mr\.?|mrs\.?|ms\.?|dr\.?|sir|dame|lord|lady|professor|prof\.|rep\.|representative|leader|premier|sheikh|"
+    r"colonel|col\.|captain|capt\.|lieutenant|commander|director|executive director)"
+)
+_TITLE = re.compile(
+    rf"^(?:(?:former|late|then|acting|deputy|interim)\s+)*(?:[A-Z][a-z]+(?:an|ian|ese|ish|i|ic)\s+)?{_TITLE_WORDS}"
+    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w-]*)?\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
+_PLACE_CUE = re.compile(
+    r"(?:\b(?:in|from|near|at|outside|inside|across|visited|capital|city of|town of)|capital,)\s*$", re.IGNORECASE
+)
+_DEFINITION = re.compile(
+    r"((?:[A-Z][\w'’-]*\s+)(?:(?:of|the|and|for|on|de|[A-Z][\w'’-]*)\s+){0,8}[A-Z][\w'’-]*)\s+\(([A-Z]{2,8})\)"
+)
 _LEADING_DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 # Names whose "The" is part of the name, so it stays: "The Hague" is not "Hague".
 NAMES_WITH_THE = frozenset(
@@ -82,33 +101,65 @@ def normalise_name(text: str) -> str:
     return _EDGE_PUNCTUATION.sub("", name)
 
 
-def entity_id_for(name: str, label: str) -> str:
-    """Return the stable id of an entity: a hash of its label and case-folded name."""
-    return hashlib.sha256(f"{label}\x1f{name.casefold()}".encode()).hexdigest()[:16]
+def strip_title(name: str) -> str:
+    """Remove a leading title from a person's name: 'Russian President Vladimir Putin' -> 'Vladimir Putin'."""
+    stripped = _TITLE.sub("", name)
+    return stripped if stripped and stripped[0].isupper() else name
 
 
-def extract_mentions(nlp: Language, articles: list[Article], batch_size: int = 64) -> list[Mention]:
-    """Return one mention per named-entity occurrence, with offsets into each article's body."""
+def vote_label(label: str, text: str, text_before: str) -> str:
+    """The label a mention votes for: the model's, unless the words before it say it is a place.
+
+    The small English model often calls a city an ORG or PERSON ("landing in Ulaanbaatar"); after "in",
+    "from", "capital" and the like, without "the" (which ORGs take: "in the Kremlin"), it is a place. Acronyms
+    are left alone: "from UN votes" is about the organisation.
+    """
+    if label in {"ORG", "PERSON", "NORP"} and not text.isupper() and _PLACE_CUE.search(text_before):
+        return "GPE"
+    return label
+
+
+def find_acronyms(article_id: str, input_uri: str, body: str) -> list[Acronym]:
+    """Find acronyms the text defines: 'International Criminal Court (ICC)', initials matching."""
+    found: dict[str, Acronym] = {}
+    for match in _DEFINITION.finditer(body):
+        long, short = " ".join(match.group(1).split()), match.group(2)
+        words = [w for w in long.split() if w.casefold() not in {"of", "the", "and", "for", "on", "de"}]
+        for start in range(len(words)):
+            if "".join(w[0] for w in words[start:]).upper() == short:
+                long = long[long.index(words[start]) :]
+                found[short] = Acronym(article_id, input_uri, short, normalise_name(long))
+                break
+    return list(found.values())
+
+
+def extract_entities(nlp: Language, articles: list[Article], batch_size: int = 64) -> FoundEntities:
+    """Return one mention per named-entity occurrence, with offsets into each body, and defined acronyms."""
     mentions: list[Mention] = []
+    acronyms: list[Acronym] = []
     bodies = (article.body for article in articles)
     for article, doc in zip(articles, nlp.pipe(bodies, batch_size=batch_size), strict=True):
+        acronyms.extend(find_acronyms(article.article_id, article.input_uri, article.body))
         for ent in doc.ents:
             if ent.label_ not in KEPT_LABELS:
                 continue
             name = normalise_name(ent.text)
+            if ent.label_ == "PERSON":
+                name = strip_title(name)
             if not name or not any(ch.isalpha() for ch in name):
                 continue
+            before = article.body[max(0, ent.start_char - 30) : ent.start_char]
             mentions.append(
                 Mention(
                     article_id=article.article_id,
                     input_uri=article.input_uri,
-                    entity_id=entity_id_for(name, ent.label_),
                     name=name,
                     text=ent.text,
                     label=ent.label_,
                     start_char=ent.start_char,
                     end_char=ent.end_char,
                     sentence=ent.sent.text.strip(),
+                    vote_label=vote_label(ent.label_, ent.text, before),
                 )
             )
-    return mentions
+    return FoundEntities(mentions, acronyms)

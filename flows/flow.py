@@ -69,7 +69,7 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
     summary.inputs, summary.processed, summary.unchanged = len(sources), len(plan.todo), plan.unchanged
 
     files: dict[str, list[Path]] = {}
-    entity_ids: set[str] = set()
+    entity_names: set[str] = set()
     progress = Progress(len(plan.todo), progress_stream(settings.show_progress))
     for batch in chunk(plan.todo, settings.batch_size):
         clock = time.perf_counter()
@@ -82,22 +82,22 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
         source_stats.merge(stats_from_lines(cleaned.source_lines))
         summary.add_time("clean", time.perf_counter() - clock)
         clock = time.perf_counter()
-        mentions = entities_task(cleaned, settings.spacy_model)
+        found = entities_task(cleaned, settings.spacy_model)
         summary.add_time("entities", time.perf_counter() - clock)
         clock = time.perf_counter()
         rejects = decoded.rejects + duplicates + cleaned.rejects
         key = batch_key([(s.uri, s.content_hash) for s in batch], CLEANER_VERSION)
-        written = write_task(layout, key, documents, cleaned, mentions, rejects, decoded.inputs, run_id, started_at)
+        written = write_task(layout, key, documents, cleaned, found, rejects, decoded.inputs, run_id, started_at)
         merge_files(files, written)
         summary.add_time("write", time.perf_counter() - clock)
         summary.articles += len(cleaned.articles)
         summary.rejects.update(r.reason for r in rejects)
         summary.boilerplate += len(cleaned.boilerplate)
-        summary.mentions += len(mentions)
+        summary.mentions += len(found.mentions)
         summary.skipped_records += sum(i.skipped_records for i in decoded.inputs)
-        entity_ids.update(m.entity_id for m in mentions)
+        entity_names.update(m.name for m in found.mentions)
         progress.advance(len(batch))
-    summary.entities = len(entity_ids)
+    summary.entities = len(entity_names)
 
     clock = time.perf_counter()
     summary.duration_s = time.perf_counter() - started

@@ -60,13 +60,13 @@ ENTITY_MENTIONS = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False),
         pa.field("input_uri", pa.string(), nullable=False),
-        pa.field("entity_id", pa.string(), nullable=False),
         pa.field("name", pa.string()),
         pa.field("text", pa.string()),
         pa.field("label", pa.string()),
         pa.field("start_char", pa.int32()),
         pa.field("end_char", pa.int32()),
         pa.field("sentence", pa.string()),
+        pa.field("vote_label", pa.string()),
         *_RUN_COLUMNS,
     ]
 )
@@ -78,6 +78,24 @@ REJECTS = pa.schema(
         pa.field("reason", pa.string()),
         pa.field("detail", pa.string()),
         *_RUN_COLUMNS,
+    ]
+)
+ACRONYMS = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("input_uri", pa.string(), nullable=False),
+        pa.field("short", pa.string()),
+        pa.field("long", pa.string()),
+        *_RUN_COLUMNS,
+    ]
+)
+# Derived from all mentions at every commit (not per input): which entity each normalised name belongs to.
+ENTITY_NAMES = pa.schema(
+    [
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("entity_id", pa.string(), nullable=False),
+        pa.field("entity_name", pa.string()),
+        pa.field("entity_label", pa.string()),
     ]
 )
 SOURCE_LINES = pa.schema(
@@ -126,6 +144,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "boilerplate": BOILERPLATE,
     "entity_mentions": ENTITY_MENTIONS,
     "rejects": REJECTS,
+    "acronyms": ACRONYMS,
+    "entity_names": ENTITY_NAMES,
     "source_lines": SOURCE_LINES,
     "inputs": INPUTS,
     "runs": RUNS,

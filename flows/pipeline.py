@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from flows.parquet import SCHEMAS, to_table, write_table
-from flows.records import CleanedBatch, InputFile, Mention, RawDocument, Reject, SourceFile
+from flows.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
 from flows.warehouse import Layout
 
 T = TypeVar("T")
@@ -75,7 +75,7 @@ def write_batch(
     key: str,
     documents: list[RawDocument],
     cleaned: CleanedBatch,
-    mentions: list[Mention],
+    found: FoundEntities,
     rejects: list[Reject],
     inputs: list[InputFile],
     run_id: str,
@@ -87,7 +87,8 @@ def write_batch(
         "raw_documents": list(documents),
         "articles": list(cleaned.articles),
         "boilerplate": list(cleaned.boilerplate),
-        "entity_mentions": list(mentions),
+        "entity_mentions": list(found.mentions),
+        "acronyms": list(found.acronyms),
         "rejects": list(rejects),
         "source_lines": list(cleaned.source_lines),
         "inputs": list(inputs),
@@ -121,7 +122,7 @@ class RunSummary:
     rejects: Counter[str] = field(default_factory=Counter)
     boilerplate: int = 0
     mentions: int = 0
-    entities: int = 0  # distinct entities in this run's articles
+    entities: int = 0  # distinct entity names in this run's articles
     skipped_records: int = 0  # WARC records that are not HTML responses
     snapshot: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -143,7 +144,7 @@ class RunSummary:
             f"  articles written {self.articles}",
             f"  rejects          {rejected}" + (f" ({reasons})" if reasons else ""),
             f"  boilerplate      {self.boilerplate} spans removed",
-            f"  entities         {self.entities} distinct, {self.mentions} mentions",
+            f"  entities         {self.entities} distinct names, {self.mentions} mentions",
             f"  time             {self.duration_s:.1f}s" + (f" ({stages})" if stages else ""),
         ]
         if self.snapshot:

@@ -110,13 +110,31 @@ class Mention:
 
     article_id: str
     input_uri: str
-    entity_id: str
-    name: str  # normalised name the entity is keyed on
+    name: str  # normalised name (no article, possessive or title); resolved to an entity at commit
     text: str  # exact surface text: body[start_char:end_char]
-    label: str
+    label: str  # the model's label for this mention
     start_char: int
     end_char: int
     sentence: str
+    vote_label: str  # the label this mention votes for (context can correct the model: "in Ulaanbaatar" is a place)
+
+
+@dataclass(frozen=True, slots=True)
+class Acronym:
+    """An acronym defined in an article: 'International Criminal Court (ICC)'."""
+
+    article_id: str
+    input_uri: str
+    short: str
+    long: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundEntities:
+    """What the entity stage found in a batch."""
+
+    mentions: list[Mention]
+    acronyms: list[Acronym]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,16 @@ input that cannot be read is a reject, not a transient failure.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NONE
 
-from flows import articles, corpus, discover, entities, inputs, pipeline, views, warehouse
+from flows import articles, corpus, discover, entities, inputs, pipeline, resolve, views, warehouse
 from flows.decode import ReadLimits
 from flows.parquet import SCHEMAS, to_table, write_table
-from flows.records import CleanedBatch, InputFile, Mention, RawDocument, Reject, SourceFile
+from flows.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
 
 
 @task(name="discover", cache_policy=NONE)
@@ -64,9 +65,9 @@ def clean_task(
 
 
 @task(name="entities", cache_policy=NONE)
-def entities_task(batch: CleanedBatch, model: str) -> list[Mention]:
-    """Find named entities in a batch of articles."""
-    return entities.extract_mentions(entities.load_model(model), batch.articles)
+def entities_task(batch: CleanedBatch, model: str) -> FoundEntities:
+    """Find named entities and defined acronyms in a batch of articles."""
+    return entities.extract_entities(entities.load_model(model), batch.articles)
 
 
 @task(name="write", cache_policy=NONE)
@@ -75,14 +76,14 @@ def write_task(
     key: str,
     documents: list[RawDocument],
     cleaned: CleanedBatch,
-    mentions: list[Mention],
+    found: FoundEntities,
     rejects: list[Reject],
     input_files: list[InputFile],
     run_id: str,
     ingested_at: datetime,
 ) -> dict[str, list[Path]]:
     """Write a batch's Parquet files (not yet visible to readers)."""
-    return pipeline.write_batch(layout, key, documents, cleaned, mentions, rejects, input_files, run_id, ingested_at)
+    return pipeline.write_batch(layout, key, documents, cleaned, found, rejects, input_files, run_id, ingested_at)
 
 
 @task(name="publish", cache_policy=NONE)
@@ -92,7 +93,8 @@ def publish_task(
     """Commit the run's files and its `runs` row as one snapshot, refresh the views if their SQL changed."""
     run_id = str(run["run_id"])
     run_file = write_table(to_table([run], SCHEMAS["runs"]), layout.data_file("runs", run_id))
-    snapshot = warehouse.commit(layout, {**files, "runs": [run_file]}, replaced_uris, run_id)
+    derive = partial(resolve.derive_entity_names, layout)
+    snapshot = warehouse.commit(layout, {**files, "runs": [run_file]}, replaced_uris, run_id, derive)
     views.publish_views(layout)
     warehouse.collect_garbage(layout)
     return snapshot

@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,7 +36,19 @@ from flows.parquet import SCHEMAS, write_table
 
 CATALOG_NAME = "presswork.duckdb"
 # Tables whose rows belong to one input file (column input_uri); a reprocessed input replaces its rows.
-PER_INPUT_TABLES = ("raw_documents", "articles", "boilerplate", "entity_mentions", "rejects", "source_lines", "inputs")
+PER_INPUT_TABLES = (
+    "raw_documents",
+    "articles",
+    "boilerplate",
+    "entity_mentions",
+    "acronyms",
+    "rejects",
+    "source_lines",
+    "inputs",
+)
+# Tables computed from the others at each commit; their files are replaced, never carried over.
+DERIVED_TABLES = ("entity_names",)
+Derive = Callable[[dict[str, list[Path]], str], dict[str, list[Path]]]
 
 
 class WarehouseBusy(RuntimeError):
@@ -204,32 +216,43 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def commit(layout: Layout, new_files: dict[str, list[Path]], replaced_uris: set[str], run_id: str) -> str:
+def commit(
+    layout: Layout,
+    new_files: dict[str, list[Path]],
+    replaced_uris: set[str],
+    run_id: str,
+    derive: Derive | None = None,
+) -> str:
     """Make a new snapshot of every table and switch `current` to it atomically; return its id.
 
     The new snapshot holds the current one's files, minus the rows of the input files `replaced_uris` (they
-    were processed again), plus `new_files`. Call only while holding the run lock.
+    were processed again), plus `new_files`. `derive(files, snapshot_id)` computes the derived tables from the
+    new snapshot's files before anything is visible. Call only while holding the run lock.
     """
     snapshot_id = _next_snapshot_id(layout)
     staging = layout.snapshots / f".tmp-{snapshot_id}-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
-    manifest: dict[str, object] = {"snapshot_id": snapshot_id, "run_id": run_id, "tables": {}}
+    tables: dict[str, list[Path]] = {}
     for table in SCHEMAS:
-        folder = staging / table
-        folder.mkdir(parents=True)
-        members = [_empty_file(layout, table)]
+        members: list[Path] = []
         for path in snapshot_files(layout, table):
-            if path.name.startswith("_empty-"):
-                continue  # every snapshot links the empty file of the current schema, added above
+            if path.name.startswith("_empty-") or table in DERIVED_TABLES:
+                continue  # each snapshot links the empty file of the current schema; derived tables are rebuilt
             if table in PER_INPUT_TABLES and replaced_uris:
                 kept = _without_uris(path, replaced_uris, layout, table, snapshot_id)
                 if kept is not None:
                     members.append(kept)
             else:
                 members.append(path)
-        members.extend(new_files.get(table, []))
-        for member in members:
+        tables[table] = members + new_files.get(table, [])
+    if derive is not None:
+        tables.update(derive(tables, snapshot_id))
+    manifest: dict[str, object] = {"snapshot_id": snapshot_id, "run_id": run_id, "tables": {}}
+    for table in SCHEMAS:
+        folder = staging / table
+        folder.mkdir(parents=True)
+        for member in [_empty_file(layout, table), *tables[table]]:
             target = folder / member.name
             if target.exists():
                 raise RuntimeError(f"two data files named {member.name} in one snapshot of {table}")

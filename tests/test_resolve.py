@@ -1,0 +1,147 @@
+"""Entity resolution: one entity per real-world thing, on the seeds with the real model and on small tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from flows.entities import strip_title, vote_label
+from flows.resolve import NameStat, entity_id_for, resolve_names
+
+from .conftest import query_in_subprocess
+
+KHURELSUKH = {"Ukhnaagiin Khurelsukh", "Khurelsukh Ukhnaa", "Ukhnaa Khurelsukh", "Ukhnaa", "Khurelsukh"}
+
+
+def stat(name: str, **votes: int) -> NameStat:
+    return NameStat(name, Counter(votes), sum(votes.values()))
+
+
+def entities_of(resolved):
+    groups: dict[str, set[str]] = {}
+    for name, entity in resolved.items():
+        groups.setdefault(entity.entity_name, set()).add(name)
+    return groups
+
+
+def test_short_forms_order_variants_patronymics_and_acronyms():
+    resolved = resolve_names(
+        [
+            stat("Putin", PERSON=60),
+            stat("Vladimir Putin", PERSON=5),
+            stat("Ukhnaagiin Khurelsukh", PERSON=1),
+            stat("Khurelsukh Ukhnaa", PERSON=2),
+            stat("Ukhnaa Khurelsukh", PERSON=1),
+            stat("Ukhnaa", PERSON=2),
+            stat("Khurelsukh", ORG=2, GPE=1, PERSON=1),
+            stat("ICC", ORG=30),
+            stat("International Criminal Court", ORG=7),
+            stat("UN", ORG=2),
+            stat("United Nations", FAC=2),
+        ],
+        [("ICC", "International Criminal Court")],
+    )
+    groups = entities_of(resolved)
+    assert groups["Vladimir Putin"] == {"Putin", "Vladimir Putin"}
+    assert groups["Ukhnaagiin Khurelsukh"] == KHURELSUKH
+    assert groups["International Criminal Court"] == {"ICC", "International Criminal Court"}
+    assert groups["United Nations"] == {"UN", "United Nations"}
+    assert resolved["Khurelsukh"].entity_label == "PERSON"  # the majority of the merged entity's votes
+    assert resolved["UN"].entity_label == "ORG"  # a 2-2 tie: ORG is the more reliable label
+
+
+def test_two_people_sharing_a_surname_are_not_merged():
+    resolved = resolve_names(
+        [stat("Johnson", PERSON=4), stat("Boris Johnson", PERSON=3), stat("Lyndon Johnson", PERSON=2)]
+    )
+    assert len({r.entity_id for r in resolved.values()}) == 3
+    assert resolved["Johnson"].entity_name == "Johnson"
+
+
+def test_a_place_is_not_merged_into_a_person_who_bears_its_name():
+    resolved = resolve_names([stat("Washington", GPE=9), stat("George Washington", PERSON=2)])
+    assert resolved["Washington"].entity_name == "Washington"
+
+
+def test_entity_ids_are_stable_and_follow_the_canonical_name():
+    first = resolve_names([stat("Putin", PERSON=3), stat("Vladimir Putin", PERSON=1)])
+    again = resolve_names([stat("Vladimir Putin", PERSON=9), stat("Putin", PERSON=1), stat("Kremlin", ORG=2)])
+    assert first["Putin"].entity_id == again["Putin"].entity_id == entity_id_for("Vladimir Putin")
+
+
+@pytest.mark.parametrize(
+    ("name", "stripped"),
+    [
+        ("Russian President Vladimir Putin", "Vladimir Putin"),
+        ("President Putin", "Putin"),
+        ("Prime Minister of Mongolia Luvsannamsrain Oyun-Erdene", "Luvsannamsrain Oyun-Erdene"),
+        ("Mr Smith", "Smith"),
+        ("Dr. Jane Roe", "Jane Roe"),
+        ("Vladimir Putin", "Vladimir Putin"),
+        ("President", "President"),
+    ],
+)
+def test_titles_are_stripped_from_person_names(name, stripped):
+    assert strip_title(name) == stripped
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "before", "vote"),
+    [
+        ("ORG", "Ulaanbaatar", "upon landing in ", "GPE"),
+        ("ORG", "Ulaanbaatar", "the Mongolian capital, ", "GPE"),
+        ("ORG", "Kremlin", "talks in the ", "ORG"),
+        ("ORG", "UN", "abstaining from ", "ORG"),
+        ("PERSON", "Putin", "said ", "PERSON"),
+    ],
+)
+def test_context_corrects_the_vote_not_the_mention(label, text, before, vote):
+    assert vote_label(label, text, before) == vote
+
+
+def test_seed_entities_read_like_an_analysts_list(seed_warehouse: Path, tmp_path: Path):
+    catalog = seed_warehouse / "presswork.duckdb"
+    rows = query_in_subprocess(catalog, "select name, label, aliases, article_count from entities", tmp_path)
+    by_name = {name: (label, set(aliases), count) for name, label, aliases, count in rows}
+    assert len(by_name) == len(rows)  # each entity once
+    assert by_name["Vladimir Putin"][0] == "PERSON" and {"Putin", "Vladimir Putin"} <= by_name["Vladimir Putin"][1]
+    assert by_name["Ukhnaagiin Khurelsukh"][1] == KHURELSUKH
+    assert by_name["Ukhnaagiin Khurelsukh"][0] == "PERSON"
+    assert {"ICC", "International Criminal Court"} <= by_name["International Criminal Court"][1]
+    assert by_name["Ulaanbaatar"][0] == "GPE"
+    assert by_name["United Nations"][0] == "ORG" and "UN" in by_name["United Nations"][1]
+    for expected in ("Mongolia", "Russia", "Ukraine", "Amnesty International"):
+        assert expected in by_name
+    assert not [n for n in by_name if any(word in n for word in ("IRIA", "Reuters", "TASS", "Sofya"))]
+    top = query_in_subprocess(
+        catalog, "select name from entities order by article_count desc, mention_count desc limit 1", tmp_path
+    )
+    assert top == [("Vladimir Putin",)]
+
+
+def test_entity_views_agree(seed_warehouse: Path, tmp_path: Path):
+    catalog = seed_warehouse / "presswork.duckdb"
+    checks = query_in_subprocess(
+        catalog,
+        "select"
+        " (select count(*) from entity_mentions where entity_id is null),"
+        " (select sum(mention_count) from article_entities) = (select count(*) from entity_mentions),"
+        " (select sum(mentions) from entity_daily) = (select count(*) from entity_mentions),"
+        " abs((select sum(salience) from article_entities) - (select count(distinct article_id) from article_entities)) < 0.01,"
+        " (select count(*) from entity_cooccurrence where entity_id_a >= entity_id_b)",
+        tmp_path,
+    )
+    assert checks == [(0, True, True, True, 0)]
+    pair = query_in_subprocess(
+        catalog,
+        "select articles from entity_cooccurrence"
+        " where list_sort([name_a, name_b]) = ['Ukhnaagiin Khurelsukh', 'Vladimir Putin']",
+        tmp_path,
+    )
+    assert pair == [(4,)]
+    first_last = query_in_subprocess(
+        catalog, "select count(*) from entities where first_seen is null or last_seen < first_seen", tmp_path
+    )
+    assert first_last == [(0,)]
