@@ -146,7 +146,11 @@ def build_articles(
         stats.merge(known)
     stats.merge(batch_stats)
     for ready in prepared:
-        article, removed, reject = _finish(ready, options, repeated_lines(stats, ready.source_name, ready.text))
+        try:
+            article, removed, reject = _finish(ready, options, repeated_lines(stats, ready.source_name, ready.text))
+        except Exception as exc:  # a bug must not sink the batch: the input is named, with the stage and error
+            detail = f"stage clean: {type(exc).__name__}: {exc}"[:500]
+            article, removed, reject = None, [], _reject(ready.document, "clean_failed", detail)
         if article is not None:
             articles.append(article)
             boilerplate.extend(removed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import decimal
@@ -11,7 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flows.settings import RunSettings
 
 WAREHOUSE_ENV = "PRESSWORK_WAREHOUSE"
 # Prefect's own chatter (task-run states, the temporary server's start and stop) goes to its UI and API
@@ -22,6 +26,8 @@ _QUIET_PREFECT = {
     "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "WARNING",
     "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
     "PREFECT_LOGGING_SERVER_LEVEL": "WARNING",
+    # The temporary server can take well over its default 20 s to start on a busy two-core machine.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     # Air-gapped and private: the temporary server must not try to send telemetry.
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
 }
@@ -69,7 +75,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait this long for another run on the same warehouse to finish (default: exit at once)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.add_argument(
+        "--runner",
+        choices=("thread", "process", "dask"),
+        default="thread",
+        help="Prefect task runner for the batches: threads (default), local processes, or Dask",
+    )
+    run.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:PORT",
+        help="with --runner dask: an existing Dask scheduler (default: start a local cluster, one worker per core)",
+    )
     run.set_defaults(handler=command_run)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the pipeline on a schedule through a Prefect server",
+        description="Register a deployment of the presswork flow with a cron or interval schedule on the Prefect "
+        "API that PREFECT_API_URL names, and run its scheduled runs here until Ctrl-C. One run at a time: a run "
+        "that would overlap the previous one is cancelled.",
+    )
+    when = serve.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", metavar="EXPR", help='cron schedule, e.g. "*/30 * * * *"')
+    when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
+    serve.add_argument("--input", action="append", metavar="PATH", help="file or folder to ingest; repeatable")
+    serve.add_argument("--warehouse", metavar="DIR", help=f"warehouse folder (default: ${WAREHOUSE_ENV} or warehouse/)")
+    serve.set_defaults(handler=command_serve)
+
+    status = commands.add_parser(
+        "status",
+        help="show the last runs and the warehouse's row counts",
+        description="Print the last runs (from the runs view) and how many rows each view holds. Read-only.",
+    )
+    status.add_argument(
+        "--warehouse", metavar="DIR", help=f"warehouse folder (default: ${WAREHOUSE_ENV} or warehouse/)"
+    )
+    status.add_argument("--runs", type=int, default=5, metavar="N", help="how many runs to show (default 5)")
+    status.set_defaults(handler=command_status)
 
     sql = commands.add_parser(
         "sql",
@@ -95,7 +137,7 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"presswork: no such input: {', '.join(missing)}", file=sys.stderr)
         return 2
 
-    from flows.flow import presswork
+    from flows.flow import run_presswork
     from flows.settings import RunSettings
 
     settings = RunSettings(
@@ -105,10 +147,12 @@ def command_run(args: argparse.Namespace) -> int:
         reprocess=args.reprocess,
         lock_wait_seconds=args.wait,
         show_progress=not args.quiet,
+        runner=args.runner,
+        dask_address=args.dask_address,
         **({"spacy_model": args.model} if args.model else {}),
     )
     try:
-        summary = presswork(settings)
+        summary = run_presswork(settings)
     except Exception as exc:
         print(f"presswork: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -116,6 +160,77 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"presswork: {summary.message}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
     print(summary.render())
+    return 0
+
+
+def _settings_from(args: argparse.Namespace, **extra: Any) -> RunSettings:
+    from flows.settings import RunSettings
+
+    return RunSettings(
+        inputs=[str(Path(p).expanduser().resolve()) for p in (args.input or ["seeds"])],
+        warehouse=str(Path(args.warehouse or default_warehouse()).expanduser().resolve()),
+        **extra,
+    )
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "presswork: serve needs a Prefect server: start one with `prefect server start` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api (see the README)",
+            file=sys.stderr,
+        )
+        return 2
+    for name, value in _QUIET_PREFECT.items():
+        os.environ.setdefault(name, value)
+    settings = _settings_from(args, lock_wait_seconds=60.0)
+    missing = [p for p in settings.inputs if not Path(p).exists()]
+    if missing:
+        print(f"presswork: no such input: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    from flows.flow import serve_presswork
+
+    schedule = f"cron {args.cron!r}" if args.cron else f"every {args.interval:g} s"
+    print(f"presswork: serving the flow {schedule} into {settings.warehouse}; Ctrl-C stops", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how serving ends
+        serve_presswork(settings, cron=args.cron, interval=args.interval)
+    print("presswork: stopped serving")
+    return 0
+
+
+def command_status(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from flows.views import connect_readonly
+    from flows.warehouse import Layout
+
+    layout = Layout(Path(args.warehouse or default_warehouse()).expanduser().resolve())
+    try:
+        connection = connect_readonly(layout)
+    except (FileNotFoundError, duckdb.Error) as exc:
+        print(f"presswork: {exc}", file=sys.stderr)
+        return 2
+    try:
+        runs = connection.execute(
+            "select run_id, started_at, status, inputs, processed, articles, rejects, round(duration_s, 1) as seconds"
+            " from runs order by started_at desc limit ?",
+            [args.runs],
+        )
+        columns = [d[0] for d in runs.description]
+        run_rows = runs.fetchall()
+        views = [
+            row[0]
+            for row in connection.execute(
+                "select view_name from duckdb_views() where not internal and view_name not like 'stg_%' order by 1"
+            ).fetchall()
+        ]
+        counts = [(view, connection.execute(f'select count(*) from "{view}"').fetchone()[0]) for view in views]
+    finally:
+        connection.close()
+    print(f"warehouse {layout.root}\n\nlast runs:")
+    print(format_table(columns, run_rows))
+    print("\nrows:")
+    print(format_table(["view", "rows"], counts))
     return 0
 
 

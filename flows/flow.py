@@ -1,26 +1,44 @@
 """The presswork Prefect flow: discover -> decode -> clean -> entities -> write Parquet -> publish views."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Prefect builds the flow's parameter model from the real
+# annotation objects when a deployment runs it.
 
 import time
 import uuid
+from collections import deque
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+from prefect.deployments.runner import EntrypointType
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from flows import __version__
 from flows.articles import ArticleOptions
 from flows.clean import CLEANER_VERSION
-from flows.corpus import stats_from_lines
 from flows.decode import ReadLimits
-from flows.pipeline import Progress, RunSummary, batch_key, chunk, merge_files, progress_stream
+from flows.inputs import DecodedBatch
+from flows.isolation import default_workers
+from flows.pipeline import (
+    Progress,
+    RunSummary,
+    WrittenBatch,
+    batch_key,
+    chunk,
+    merge_files,
+    progress_stream,
+    split_duplicates,
+)
+from flows.records import CleanedBatch, FoundEntities, Reject
 from flows.settings import RunSettings
 from flows.tasks import (
     clean_task,
     decode_task,
-    deduplicate_task,
     discover_task,
     entities_task,
     known_content_task,
@@ -54,16 +72,30 @@ def presswork(settings: RunSettings) -> RunSummary:
         return summary
 
 
+@dataclass(slots=True)
+class _InFlight:
+    """A batch whose clean, entity and write tasks have been submitted."""
+
+    size: int
+    decoded: DecodedBatch
+    duplicates: list[Reject]
+    cleaned: PrefectFuture[CleanedBatch]
+    found: PrefectFuture[FoundEntities]
+    written: PrefectFuture[WrittenBatch]
+
+
 def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSummary:
+    """Run the stages over the inputs in batches, up to `parallel_batches` at once, then commit."""
     started_at = datetime.now(UTC)
     started = time.perf_counter()
-    run_id = summary.run_id
     limits = ReadLimits(settings.max_input_bytes, settings.max_container_bytes)
     options = ArticleOptions(min_words=settings.min_words, extraction_timeout_s=settings.extraction_timeout_s)
     clock = time.perf_counter()
     sources = discover_task(settings.inputs)
     plan = plan_task(layout, sources, settings.reprocess)
     seen = known_content_task(layout, plan.replaced_uris)
+    # Every batch sees the warehouse's line counts plus its own, never another batch's of the same run, so the
+    # result does not depend on which batch finishes first (thread, process and Dask runners agree).
     source_stats = source_stats_task(layout, plan.replaced_uris)
     summary.add_time("discover", time.perf_counter() - clock)
     summary.inputs, summary.processed, summary.unchanged = len(sources), len(plan.todo), plan.unchanged
@@ -71,32 +103,27 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
     files: dict[str, list[Path]] = {}
     entity_names: set[str] = set()
     progress = Progress(len(plan.todo), progress_stream(settings.show_progress))
-    for batch in chunk(plan.todo, settings.batch_size):
-        clock = time.perf_counter()
-        decoded = decode_task(batch, limits)
-        documents, duplicates = deduplicate_task(decoded.documents, seen)
+    batches = list(chunk(plan.todo, settings.batch_size))
+    window = max(1, settings.parallel_batches)
+    decoding = deque(decode_task.submit(batch, limits) for batch in batches[:window])
+    in_flight: deque[_InFlight] = deque()
+    for index, batch in enumerate(batches):
+        decoded = decoding.popleft().result()
+        if index + window < len(batches):
+            decoding.append(decode_task.submit(batches[index + window], limits))
+        # Duplicates are decided here, in input order, so the first copy is kept whatever the runner.
+        documents, duplicates = split_duplicates(decoded.documents, seen)
         seen.update((d.content_hash, d.source_uri) for d in documents)
-        summary.add_time("decode", time.perf_counter() - clock)
-        clock = time.perf_counter()
-        cleaned = clean_task(documents, options, source_stats)
-        source_stats.merge(stats_from_lines(cleaned.source_lines))
-        summary.add_time("clean", time.perf_counter() - clock)
-        clock = time.perf_counter()
-        found = entities_task(cleaned, settings.spacy_model)
-        summary.add_time("entities", time.perf_counter() - clock)
-        clock = time.perf_counter()
-        rejects = decoded.rejects + duplicates + cleaned.rejects
+        cleaned = clean_task.submit(documents, options, source_stats)
+        found = entities_task.submit(cleaned, settings.spacy_model)
         key = batch_key([(s.uri, s.content_hash) for s in batch], CLEANER_VERSION)
-        written = write_task(layout, key, documents, cleaned, found, rejects, decoded.inputs, run_id, started_at)
-        merge_files(files, written)
-        summary.add_time("write", time.perf_counter() - clock)
-        summary.articles += len(cleaned.articles)
-        summary.rejects.update(r.reason for r in rejects)
-        summary.boilerplate += len(cleaned.boilerplate)
-        summary.mentions += len(found.mentions)
-        summary.skipped_records += sum(i.skipped_records for i in decoded.inputs)
-        entity_names.update(m.name for m in found.mentions)
-        progress.advance(len(batch))
+        rejects = decoded.rejects + duplicates
+        written = write_task.submit(
+            layout, key, documents, cleaned, found, rejects, decoded.inputs, summary.run_id, started_at
+        )
+        in_flight.append(_InFlight(len(batch), decoded, duplicates, cleaned, found, written))
+        while len(in_flight) > window or (in_flight and index == len(batches) - 1):
+            _collect(in_flight.popleft(), summary, files, entity_names, progress)
     summary.entities = len(entity_names)
 
     clock = time.perf_counter()
@@ -104,7 +131,58 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
     summary.snapshot = publish_task(layout, files, plan.replaced_uris, _run_row(summary, started_at))
     summary.add_time("publish", time.perf_counter() - clock)
     summary.duration_s = time.perf_counter() - started
+    create_markdown_artifact(key="presswork-run", markdown=summary.markdown(), description="presswork run summary")
     return summary
+
+
+def _collect(
+    work: _InFlight, summary: RunSummary, files: dict[str, list[Path]], entity_names: set[str], progress: Progress
+) -> None:
+    """Wait for a batch's tasks and add what they did to the summary."""
+    cleaned, found, written = work.cleaned.result(), work.found.result(), work.written.result()
+    merge_files(files, written.files)
+    for stage, seconds in (
+        ("decode", work.decoded.seconds),
+        ("clean", cleaned.seconds),
+        ("entities", found.seconds),
+        ("write", written.seconds),
+    ):
+        summary.add_time(stage, seconds)
+    summary.articles += len(cleaned.articles)
+    summary.rejects.update(r.reason for r in [*work.decoded.rejects, *work.duplicates, *cleaned.rejects])
+    summary.boilerplate += len(cleaned.boilerplate)
+    summary.mentions += len(found.mentions)
+    summary.skipped_records += sum(i.skipped_records for i in work.decoded.inputs)
+    entity_names.update(m.name for m in found.mentions)
+    progress.advance(work.size)
+
+
+def task_runner_for(settings: RunSettings) -> TaskRunner:
+    """The Prefect task runner the settings ask for."""
+    if settings.runner == "dask":
+        import dask
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        # Non-daemonic workers may start the extraction worker processes that enforce the per-page time limit.
+        dask.config.set({"distributed.worker.daemon": False})
+        # A local cluster: one single-threaded worker process per core; no Dask dashboard (needs bokeh).
+        cluster = {
+            "n_workers": default_workers(),
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        }
+        return DaskTaskRunner(cluster_kwargs=cluster)
+    if settings.runner == "process":
+        return ProcessPoolTaskRunner(max_workers=settings.parallel_batches)
+    return ThreadPoolTaskRunner(max_workers=settings.parallel_batches * 3)
+
+
+def run_presswork(settings: RunSettings) -> RunSummary:
+    """Run the flow once with the task runner the settings name."""
+    return presswork.with_options(task_runner=task_runner_for(settings))(settings)
 
 
 def _run_row(summary: RunSummary, started_at: datetime) -> dict[str, object]:
@@ -122,6 +200,31 @@ def _run_row(summary: RunSummary, started_at: datetime) -> dict[str, object]:
         "mentions": summary.mentions,
         "entities": summary.entities,
         "duration_s": summary.duration_s,
+        "rejects_by_reason": dict(summary.rejects),
+        "stage_seconds": {stage: round(seconds, 3) for stage, seconds in summary.stage_seconds.items()},
         "cleaner_version": CLEANER_VERSION,
         "presswork_version": __version__,
     }
+
+
+DEPLOYMENT_NAME = "presswork-scheduled"
+
+
+def serve_presswork(settings: RunSettings, cron: str | None = None, interval: float | None = None) -> None:
+    """Register the scheduled deployment on the Prefect API and run its flow runs until interrupted.
+
+    At most one run at a time: a run scheduled while another is still going is cancelled (the next tick comes
+    soon, and the warehouse lock would make it wait anyway).
+    """
+    presswork.serve(
+        name=DEPLOYMENT_NAME,
+        cron=cron,
+        interval=interval,
+        parameters={"settings": settings.model_dump()},
+        global_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
+        description="presswork: ingest the configured inputs into the warehouse",
+        tags=["presswork"],
+        pause_on_shutdown=False,
+        # Runs import `flows.flow` from the installed package, whatever directory `serve` was started in.
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )

@@ -23,6 +23,7 @@ class DecodedBatch:
     documents: list[RawDocument]
     rejects: list[Reject]
     inputs: list[InputFile]
+    seconds: float = 0.0  # time the stage took
 
 
 def decode_source(source: SourceFile, limits: ReadLimits) -> tuple[list[RawDocument], list[Reject], int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,6 +52,8 @@ def map_with_timeout(
     """
     if not items:
         return []
+    if multiprocessing.current_process().daemon:
+        return _map_in_threads(function, items, timeout_s)
     pool = _pool(workers or default_workers())
     futures = [pool.schedule(function, args=(item,), timeout=timeout_s) for item in items]
     outcomes: list[Outcome[R]] = []
@@ -61,4 +64,29 @@ def map_with_timeout(
             outcomes.append(Outcome(None, "timeout"))
         except Exception as exc:
             outcomes.append(Outcome(None, f"{type(exc).__name__}: {exc}"[:500]))
+    return outcomes
+
+
+def _map_in_threads(function: Callable[[T], R], items: Sequence[T], timeout_s: float) -> list[Outcome[R]]:
+    """The fallback for daemonic processes (a Dask worker by default), which may not start children.
+
+    A call past its time limit is abandoned, not killed: its result is dropped and the batch goes on, but the
+    thread runs on until the call returns. presswork's own local Dask cluster starts non-daemonic workers, so
+    this only happens on clusters started elsewhere (set `distributed.worker.daemon: false` there).
+    """
+    outcomes: list[Outcome[R]] = []
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presswork-extract")
+    try:
+        for item in items:
+            future = executor.submit(function, item)
+            try:
+                outcomes.append(Outcome(future.result(timeout=timeout_s)))
+            except FutureTimeout:
+                outcomes.append(Outcome(None, "timeout"))
+                executor.shutdown(wait=False)
+                executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presswork-extract")
+            except Exception as exc:
+                outcomes.append(Outcome(None, f"{type(exc).__name__}: {exc}"[:500]))
+    finally:
+        executor.shutdown(wait=False)
     return outcomes

@@ -133,6 +133,8 @@ RUNS = pa.schema(
         pa.field("mentions", pa.int32()),
         pa.field("entities", pa.int32()),
         pa.field("duration_s", pa.float64()),
+        pa.field("rejects_by_reason", pa.map_(pa.string(), pa.int32())),
+        pa.field("stage_seconds", pa.map_(pa.string(), pa.float64())),
         pa.field("cleaner_version", pa.string()),
         pa.field("presswork_version", pa.string()),
     ]

@@ -81,7 +81,10 @@ def write_batch(
     run_id: str,
     ingested_at: datetime,
 ) -> dict[str, list[Path]]:
-    """Write one batch's rows, one file per non-empty table; return the files by table."""
+    """Write one batch's rows, one file per non-empty table; return the files by table.
+
+    `rejects` are those found before cleaning (decoding, duplicates); the cleaner's own are in `cleaned`.
+    """
     constants = {"run_id": run_id, "ingested_at": ingested_at}
     rows: dict[str, list[object]] = {
         "raw_documents": list(documents),
@@ -89,7 +92,7 @@ def write_batch(
         "boilerplate": list(cleaned.boilerplate),
         "entity_mentions": list(found.mentions),
         "acronyms": list(found.acronyms),
-        "rejects": list(rejects),
+        "rejects": [*rejects, *cleaned.rejects],
         "source_lines": list(cleaned.source_lines),
         "inputs": list(inputs),
     }
@@ -99,6 +102,12 @@ def write_batch(
             path = write_table(to_table(records, SCHEMAS[table], constants), layout.data_file(table, key))
             written[table] = [path]
     return written
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenBatch:
+    files: dict[str, list[Path]]
+    seconds: float
 
 
 def merge_files(into: dict[str, list[Path]], more: dict[str, list[Path]]) -> None:
@@ -130,6 +139,25 @@ class RunSummary:
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
+    def markdown(self) -> str:
+        """Return the summary as a Markdown table (the Prefect artifact of the run)."""
+        rows = [
+            ("inputs seen", self.inputs),
+            ("new or changed", self.processed),
+            ("unchanged (skipped)", self.unchanged),
+            ("articles written", self.articles),
+            *((f"rejected: {reason}", count) for reason, count in sorted(self.rejects.items())),
+            ("boilerplate spans removed", self.boilerplate),
+            ("entity mentions", self.mentions),
+            ("distinct entity names", self.entities),
+            *((f"seconds in {stage}", f"{seconds:.2f}") for stage, seconds in self.stage_seconds.items()),
+            ("seconds in total", f"{self.duration_s:.2f}"),
+            ("snapshot", self.snapshot or "-"),
+        ]
+        lines = [f"### presswork run `{self.run_id}`", "", "| | |", "| --- | ---: |"]
+        lines.extend(f"| {name} | {value} |" for name, value in rows)
+        return "\n".join(lines)
 
     def render(self) -> str:
         """Return the short summary printed at the end of a run."""

@@ -135,6 +135,7 @@ class FoundEntities:
 
     mentions: list[Mention]
     acronyms: list[Acronym]
+    seconds: float = 0.0  # time the stage took
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +156,4 @@ class CleanedBatch:
     boilerplate: list[Boilerplate]
     rejects: list[Reject]
     source_lines: list[SourceLine] = field(default_factory=list)
+    seconds: float = 0.0  # time the stage took

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from flows.entities import DEFAULT_MODEL
@@ -21,3 +23,6 @@ class RunSettings(BaseModel):
     reprocess: bool = Field(False, description="Process every input again, even unchanged ones.")
     lock_wait_seconds: float = Field(0.0, ge=0, description="How long to wait for another run to finish.")
     show_progress: bool = Field(False, description="Print progress lines to stderr.")
+    runner: Literal["thread", "process", "dask"] = Field("thread", description="Prefect task runner for the batches.")
+    dask_address: str | None = Field(None, description="Scheduler of an existing Dask cluster (tcp://host:port).")
+    parallel_batches: int = Field(2, ge=1, description="Batches in flight at once (memory grows with it).")

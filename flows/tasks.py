@@ -1,12 +1,16 @@
 """Thin Prefect task wrappers around the pure stage functions. Each task run handles a whole batch.
 
 `cache_policy=NONE`: hashing hundreds of documents for a cache key costs more than it saves, and the warehouse
-(not Prefect's cache) is what makes reruns incremental. No retries: every step is local and deterministic; an
-input that cannot be read is a reject, not a transient failure.
+(not Prefect's cache) is what makes reruns incremental. Retries only on discovery, the one step that lists
+folders that may sit on a network share; every other step is local and deterministic, and an input that cannot
+be read is a reject, not a transient failure. Stage tasks return how long they took, so the summary can say
+where the time went even when batches run in parallel.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -20,7 +24,7 @@ from flows.parquet import SCHEMAS, to_table, write_table
 from flows.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
 
 
-@task(name="discover", cache_policy=NONE)
+@task(name="discover", cache_policy=NONE, retries=2, retry_delay_seconds=5)
 def discover_task(paths: list[str]) -> list[SourceFile]:
     """Find the input files and fingerprint them."""
     return discover.discover_inputs(paths)
@@ -47,13 +51,9 @@ def source_stats_task(layout: warehouse.Layout, replaced_uris: set[str]) -> corp
 @task(name="decode", cache_policy=NONE)
 def decode_task(batch: list[SourceFile], limits: ReadLimits) -> inputs.DecodedBatch:
     """Read and decode a batch of input files into documents."""
-    return inputs.decode_batch(batch, limits)
-
-
-@task(name="deduplicate", cache_policy=NONE)
-def deduplicate_task(documents: list[RawDocument], seen: dict[str, str]) -> tuple[list[RawDocument], list[Reject]]:
-    """Keep one document per content; record the others as duplicates."""
-    return pipeline.split_duplicates(documents, seen)
+    started = time.perf_counter()
+    decoded = inputs.decode_batch(batch, limits)
+    return replace(decoded, seconds=time.perf_counter() - started)
 
 
 @task(name="clean", cache_policy=NONE)
@@ -61,13 +61,17 @@ def clean_task(
     documents: list[RawDocument], options: articles.ArticleOptions, known: corpus.SourceStats
 ) -> CleanedBatch:
     """Extract (HTML) and clean a batch of documents."""
-    return articles.build_articles(documents, options, known)
+    started = time.perf_counter()
+    cleaned = articles.build_articles(documents, options, known)
+    return replace(cleaned, seconds=time.perf_counter() - started)
 
 
 @task(name="entities", cache_policy=NONE)
 def entities_task(batch: CleanedBatch, model: str) -> FoundEntities:
     """Find named entities and defined acronyms in a batch of articles."""
-    return entities.extract_entities(entities.load_model(model), batch.articles)
+    started = time.perf_counter()
+    found = entities.extract_entities(entities.load_model(model), batch.articles)
+    return replace(found, seconds=time.perf_counter() - started)
 
 
 @task(name="write", cache_policy=NONE)
@@ -81,9 +85,11 @@ def write_task(
     input_files: list[InputFile],
     run_id: str,
     ingested_at: datetime,
-) -> dict[str, list[Path]]:
+) -> pipeline.WrittenBatch:
     """Write a batch's Parquet files (not yet visible to readers)."""
-    return pipeline.write_batch(layout, key, documents, cleaned, found, rejects, input_files, run_id, ingested_at)
+    started = time.perf_counter()
+    files = pipeline.write_batch(layout, key, documents, cleaned, found, rejects, input_files, run_id, ingested_at)
+    return pipeline.WrittenBatch(files, time.perf_counter() - started)
 
 
 @task(name="publish", cache_policy=NONE)

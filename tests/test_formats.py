@@ -139,3 +139,12 @@ def test_jsonl_and_warc_end_to_end(prefect_harness: None, tmp_path: Path):
         tmp_path,
     )
     assert rows == [("https://news.example/putin", "jsonl", 1), ("https://www.bbc.com/news/world-52241221", "warc", 1)]
+
+
+def test_in_a_daemonic_process_a_late_call_is_abandoned_and_the_others_finish():
+    from flows.isolation import _map_in_threads
+
+    started = time.perf_counter()
+    outcomes = _map_in_threads(time.sleep, [3, 0.01], timeout_s=0.5)
+    assert [o.error for o in outcomes] == ["timeout", None]
+    assert time.perf_counter() - started < 2.5

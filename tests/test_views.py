@@ -22,7 +22,7 @@ def documented_columns() -> dict[str, list[tuple[str, str]]]:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     docs: dict[str, list[tuple[str, str]]] = {}
     for match in re.finditer(r"^### `(\w+)`\n(.*?)(?=^##|\Z)", readme, re.MULTILINE | re.DOTALL):
-        rows = re.findall(r"^\| (\w+) \| ([A-Z][A-Z \[\]]*?) \|", match.group(2), re.MULTILINE)
+        rows = re.findall(r"^\| (\w+) \| ([A-Z][A-Z (),\[\]]*?) \|", match.group(2), re.MULTILINE)
         docs[match.group(1)] = rows
     return docs
 

@@ -19,6 +19,8 @@ final as (
         mentions,
         entities,
         duration_s,
+        rejects_by_reason,
+        stage_seconds,
         cleaner_version,
         presswork_version
     from runs

@@ -14,6 +14,8 @@ select
     mentions,
     entities,
     duration_s,
+    rejects_by_reason,
+    stage_seconds,
     cleaner_version,
     presswork_version
 from {{ source('runs') }}
