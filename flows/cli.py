@@ -125,6 +125,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("table", "csv", "json"), default="table", help="output format (default table)"
     )
     sql.set_defaults(handler=command_sql)
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve the dashboard (Streamlit) on the warehouse, read-only",
+        description="Serve a dashboard of the warehouse in the browser: overview, entities, articles with their "
+        "removed boilerplate, search. Reads the views read-only, so it never blocks a run, and shows each new run "
+        "on the next page load. Stop it with Ctrl-C.",
+    )
+    dashboard.add_argument(
+        "--warehouse", metavar="DIR", help=f"warehouse folder (default: ${WAREHOUSE_ENV} or warehouse/)"
+    )
+    dashboard.add_argument("--port", type=int, default=8501, metavar="N", help="port to listen on (default 8501)")
+    dashboard.add_argument(
+        "--address",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 for every interface)",
+    )
+    dashboard.set_defaults(handler=command_dashboard)
     return parser
 
 
@@ -271,6 +290,21 @@ def command_sql(args: argparse.Namespace) -> int:
     else:
         print(format_table(columns, rows))
     return 0
+
+
+def command_dashboard(args: argparse.Namespace) -> int:
+    from flows.dashboard import run_dashboard
+    from flows.warehouse import Layout
+
+    layout = Layout(Path(args.warehouse or default_warehouse()).expanduser().resolve())
+    if not layout.catalog.exists():
+        print(
+            f"presswork: no warehouse at {layout.root} (no {layout.catalog.name}); run `presswork run` first",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"presswork dashboard on http://{args.address}:{args.port}/ (warehouse {layout.root}); Ctrl-C stops it")
+    return run_dashboard(layout.root, port=args.port, address=args.address)
 
 
 def _json_value(value: Any) -> Any:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from flows.isolation import default_workers, map_in_workers
 from flows.records import Acronym, Article, FoundEntities, Mention
 
 if TYPE_CHECKING:
@@ -163,3 +165,30 @@ def extract_entities(nlp: Language, articles: list[Article], batch_size: int = 6
                 )
             )
     return FoundEntities(mentions, acronyms)
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    model: str
+    articles: list[Article]
+
+
+def _extract_chunk(chunk: _Chunk) -> FoundEntities:
+    # Runs in a worker process: the model is loaded there once (load_model is cached per process).
+    return extract_entities(load_model(chunk.model), chunk.articles)
+
+
+def extract_entities_parallel(model: str, articles: list[Article], workers: int | None = None) -> FoundEntities:
+    """Like `extract_entities`, with the batch split over the worker processes so every core runs NER.
+
+    spaCy's own `n_process` starts new processes (and loads the model) on every call; the worker processes
+    here live as long as this process and load the model once each.
+    """
+    count = workers or default_workers()
+    size = max(1, -(-len(articles) // count))  # ceiling division: `count` chunks of near-equal size
+    chunks = [_Chunk(model, articles[start : start + size]) for start in range(0, len(articles), size)]
+    results = map_in_workers(_extract_chunk, chunks, count)
+    return FoundEntities(
+        mentions=[m for found in results for m in found.mentions],
+        acronyms=[a for found in results for a in found.acronyms],
+    )

@@ -67,6 +67,17 @@ def map_with_timeout(
     return outcomes
 
 
+def map_in_workers(function: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """Call `function` on every item in the worker processes, in order, with no time limit; errors propagate.
+
+    In a daemonic process (which may not start children) the calls run here, one after another.
+    """
+    if multiprocessing.current_process().daemon or len(items) <= 1:
+        return [function(item) for item in items]
+    pool = _pool(workers or default_workers())
+    return [future.result() for future in [pool.schedule(function, args=(item,)) for item in items]]
+
+
 def _map_in_threads(function: Callable[[T], R], items: Sequence[T], timeout_s: float) -> list[Outcome[R]]:
     """The fallback for daemonic processes (a Dask worker by default), which may not start children.
 

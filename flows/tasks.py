@@ -70,7 +70,7 @@ def clean_task(
 def entities_task(batch: CleanedBatch, model: str) -> FoundEntities:
     """Find named entities and defined acronyms in a batch of articles."""
     started = time.perf_counter()
-    found = entities.extract_entities(entities.load_model(model), batch.articles)
+    found = entities.extract_entities_parallel(model, batch.articles)
     return replace(found, seconds=time.perf_counter() - started)
 
 

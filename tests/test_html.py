@@ -76,6 +76,8 @@ def test_metadata_is_extracted():
 
 
 def test_page_without_main_text_is_rejected():
-    document = RawDocument("x", "x.html", "x.html", "s", "html", "", "utf-8", "<html><body><nav>Home</nav></body></html>")
+    document = RawDocument(
+        "x", "x.html", "x.html", "s", "html", "", "utf-8", "<html><body><nav>Home</nav></body></html>"
+    )
     article, _removed, reject = build_article(document, ArticleOptions())
     assert article is None and reject is not None and reject.reason in {"no_main_text", "too_short"}
