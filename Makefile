@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format benchmark clean
+.PHONY: install run test lint format benchmark throughput clean
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ format: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/cleaning.py
+	$(BIN)/python benchmarks/entities.py
+
+throughput: $(STAMP)
+	$(BIN)/python benchmarks/throughput.py --n 500
 
 clean:
 	rm -rf warehouse/data warehouse/snapshots warehouse/current warehouse/presswork.duckdb warehouse/.catalog-digest

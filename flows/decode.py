@@ -17,7 +17,9 @@ from flows.records import RawDocument, SourceFile
 
 # Encodings the detector may name that are really "western single-byte": news in these is almost always
 # cp1252 (curly quotes at 0x91-0x94 are the tell), so cp1252 is tried first when it decodes cleanly.
-_WESTERN = {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "mac_roman", "cp850", "cp437"}
+_WESTERN = {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "mac_roman", "cp850", "cp437", "cp852", "cp775"}
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_C1_BYTES = bytes(range(0x80, 0xA0))
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -99,6 +101,14 @@ def _declared_charset(data: bytes) -> str | None:
         return None
 
 
+def _smart_punctuation_share(data: bytes) -> float:
+    """Share of the non-ASCII bytes that fall in 0x80-0x9F, where cp1252 keeps its quotes and dashes."""
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    if not high:
+        return 0.0
+    return (len(data) - len(data.translate(None, _C1_BYTES))) / high
+
+
 def decode_bytes(data: bytes, is_html: bool = False) -> Decoded:
     """Decode bytes to text: BOM, then UTF-8, then a declared HTML charset, then detection."""
     if not data.strip():
@@ -123,6 +133,13 @@ def decode_bytes(data: bytes, is_html: bool = False) -> Decoded:
                 return Decoded(data.decode(declared), declared)
             except UnicodeDecodeError:
                 pass
+    if _smart_punctuation_share(data) >= 0.3:
+        # Most high bytes are cp1252's curly quotes and dashes (0x80-0x9F): western text from Windows. The
+        # detector alone took 11 of 46 such files for cp852 or cp775 ("Morocco’s" became "Moroccoĺs").
+        try:
+            return Decoded(data.decode("cp1252"), "cp1252")
+        except UnicodeDecodeError:
+            pass
     best = from_bytes(data).best()
     if best is None:
         raise DecodeError("undecodable", "no text encoding fits these bytes")

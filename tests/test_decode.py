@@ -32,6 +32,24 @@ def test_decodes_common_encodings_to_the_same_text(data, encoding):
     assert decoded.encoding == encoding
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Morocco’s minister said the talks – which began in May – were “constructive”.",
+        "Le président a dit: « c’est fini » – et l’équipe est rentrée à Paris.",
+        "Putin’s visit “sparked outrage” in Kyiv, officials said on Monday.",
+    ],
+)
+def test_windows_text_with_curly_quotes_is_cp1252(text):
+    decoded = decode_bytes(text.encode("cp1252"))
+    assert (decoded.text, decoded.encoding) == (text, "cp1252")
+
+
+def test_cyrillic_windows_text_is_not_taken_for_cp1252():
+    text = "Путин прибыл в Монголию с официальным визитом, несмотря на ордер МУС. " * 3
+    assert decode_bytes(text.encode("cp1251")).text == text
+
+
 def test_latin1_text_decodes():
     text = "Le président a dit à l'AFP que la réunion était terminée, sans détails."
     assert decode_bytes(text.encode("latin-1")).text == text
