@@ -217,7 +217,8 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_status(args: argparse.Namespace) -> int:
+def _open_readonly(args: argparse.Namespace) -> tuple[Path, Any] | None:
+    """Open the warehouse named by --warehouse (or the default) read-only; say why not and return None."""
     import duckdb
 
     from flows.views import connect_readonly
@@ -225,10 +226,17 @@ def command_status(args: argparse.Namespace) -> int:
 
     layout = Layout(Path(args.warehouse or default_warehouse()).expanduser().resolve())
     try:
-        connection = connect_readonly(layout)
+        return layout.root, connect_readonly(layout)
     except (FileNotFoundError, duckdb.Error) as exc:
         print(f"presswork: {exc}", file=sys.stderr)
+        return None
+
+
+def command_status(args: argparse.Namespace) -> int:
+    opened = _open_readonly(args)
+    if opened is None:
         return 2
+    root, connection = opened
     try:
         runs = connection.execute(
             "select run_id, started_at, status, inputs, processed, articles, rejects, round(duration_s, 1) as seconds"
@@ -246,7 +254,7 @@ def command_status(args: argparse.Namespace) -> int:
         counts = [(view, connection.execute(f'select count(*) from "{view}"').fetchone()[0]) for view in views]
     finally:
         connection.close()
-    print(f"warehouse {layout.root}\n\nlast runs:")
+    print(f"warehouse {root}\n\nlast runs:")
     print(format_table(columns, run_rows))
     print("\nrows:")
     print(format_table(["view", "rows"], counts))
@@ -256,15 +264,10 @@ def command_status(args: argparse.Namespace) -> int:
 def command_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from flows.views import connect_readonly
-    from flows.warehouse import Layout
-
-    layout = Layout(Path(args.warehouse or default_warehouse()).expanduser().resolve())
-    try:
-        connection = connect_readonly(layout)
-    except (FileNotFoundError, duckdb.Error) as exc:
-        print(f"presswork: {exc}", file=sys.stderr)
+    opened = _open_readonly(args)
+    if opened is None:
         return 2
+    _root, connection = opened
     try:
         result = connection.execute(args.query)
         columns = [d[0] for d in result.description or []]

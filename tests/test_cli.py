@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,13 @@ def test_format_table():
     assert lines[0].split() == ["a", "b"]
     assert "NULL" in lines[2] and "[p, q]" in lines[3] and "…" in lines[3]
     assert lines[-1] == "(2 rows)"
+
+
+def test_status_shows_runs_and_row_counts(seed_warehouse: Path, tmp_path: Path):
+    done = run_cli("status", "--warehouse", str(seed_warehouse), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "completed" in done.stdout
+    assert re.search(r"^articles\s+5$", done.stdout, re.MULTILINE)
+    assert re.search(r"^entity_mentions\s+\d{3}$", done.stdout, re.MULTILINE)
+    missing = run_cli("status", "--warehouse", str(tmp_path / "none"))
+    assert missing.returncode == 2 and "no warehouse" in missing.stderr
