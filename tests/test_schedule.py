@@ -41,11 +41,11 @@ def api(url: str, path: str, body: dict | None = None) -> object:
 
 
 def stop(process: subprocess.Popen) -> None:
-    """Ctrl-C the process group, then kill it if it lingers."""
+    """Ctrl-C the process group, then kill it if it lingers (a scheduled run may be finishing: allow it)."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGINT)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=150)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
