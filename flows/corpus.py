@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flows.clean import count_words, is_prose, line_key
-from flows.records import SourceLine
 
 MIN_DOCUMENTS = 3  # a line must recur in at least this many documents of the source
 # Prose (a full sentence of eight words or more) is only boilerplate when it is on most of the source's pages,
@@ -37,17 +36,6 @@ class SourceStats:
     def merge(self, other: SourceStats) -> None:
         self.documents.update(other.documents)
         self.lines.update(other.lines)
-
-
-def stats_from_lines(lines: Iterable[SourceLine]) -> SourceStats:
-    """Count the statistics of a batch's `source_lines` rows."""
-    stats = SourceStats()
-    documents: dict[str, str] = {}
-    for row in lines:
-        documents[row.article_id] = row.source_name
-        stats.lines[(row.source_name, row.line_hash)] += 1
-    stats.documents.update(documents.values())
-    return stats
 
 
 def line_hash(key: str) -> int:

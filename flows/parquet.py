@@ -181,8 +181,3 @@ def write_table(table: pa.Table, path: Path) -> Path:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
     return path
-
-
-def read_column(path: Path, column: str) -> list[Any]:
-    """Read one column of a Parquet file."""
-    return pq.read_table(path, columns=[column]).column(column).to_pylist()
