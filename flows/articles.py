@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flows.clean import CLEANER_VERSION, CleanOptions, clean_text, count_words
 from flows.corpus import SourceStats, document_line_hashes, repeated_lines
 from flows.extract import Extracted, extract_html
-from flows.isolation import Outcome, map_with_timeout
+from flows.isolation import CHUNKS_PER_WORKER, Outcome, default_workers, map_in_workers, map_with_timeout, split_evenly
 from flows.language import detect_language
 from flows.records import Article, Boilerplate, CleanedBatch, RawDocument, Reject, SourceLine
 
@@ -107,14 +107,39 @@ def build_article(
     return _finish(prepared, options, frozenset())
 
 
+@dataclass(frozen=True, slots=True)
+class _FinishChunk:
+    """Documents ready for the cleaner, sent to a worker with the line counts of their sources."""
+
+    prepared: list[_Prepared]
+    options: ArticleOptions
+    stats: SourceStats  # only lines frequent enough to be boilerplate (`SourceStats.frequent`)
+
+
+_Built = tuple[Article | None, list[Boilerplate], Reject | None]
+
+
+def _finish_chunk(chunk: _FinishChunk) -> list[_Built]:
+    """Clean a chunk of documents (runs in a worker process)."""
+    built: list[_Built] = []
+    for ready in chunk.prepared:
+        try:
+            repeated = repeated_lines(chunk.stats, ready.source_name, ready.text)
+            built.append(_finish(ready, chunk.options, repeated))
+        except Exception as exc:  # a bug must not sink the batch: the input is named, with the stage and error
+            detail = f"stage clean: {type(exc).__name__}: {exc}"[:500]
+            built.append((None, [], _reject(ready.document, "clean_failed", detail)))
+    return built
+
+
 def build_articles(
     documents: list[RawDocument], options: ArticleOptions, known: SourceStats | None = None
 ) -> CleanedBatch:
     """Build the articles of a batch; documents that fail become rejects and the batch goes on.
 
-    HTML extraction runs in worker processes, each page under `extraction_timeout_s`. Lines that recur across
-    a source's documents (in `known`, the warehouse's counts, plus this batch) are removed as that source's
-    boilerplate.
+    Two passes over the worker processes: HTML extraction, each page under `extraction_timeout_s`; then,
+    once the batch's line counts are known, cleaning (in chunks). Lines that recur across a source's documents
+    (in `known`, the warehouse's counts, plus this batch) are removed as that source's boilerplate.
     """
     html = [d for d in documents if d.kind == "html"]
     outcomes = dict(
@@ -124,8 +149,6 @@ def build_articles(
             strict=True,
         )
     )
-    articles: list[Article] = []
-    boilerplate: list[Boilerplate] = []
     rejects: list[Reject] = []
     source_lines: list[SourceLine] = []
     prepared: list[_Prepared] = []
@@ -145,17 +168,20 @@ def build_articles(
     if known is not None:
         stats.merge(known)
     stats.merge(batch_stats)
-    for ready in prepared:
-        try:
-            article, removed, reject = _finish(ready, options, repeated_lines(stats, ready.source_name, ready.text))
-        except Exception as exc:  # a bug must not sink the batch: the input is named, with the stage and error
-            detail = f"stage clean: {type(exc).__name__}: {exc}"[:500]
-            article, removed, reject = None, [], _reject(ready.document, "clean_failed", detail)
-        if article is not None:
-            articles.append(article)
-            boilerplate.extend(removed)
-        if reject is not None:
-            rejects.append(reject)
+    workers = options.workers or default_workers()
+    chunks = [
+        _FinishChunk(part, options, stats.frequent({r.source_name for r in part}))
+        for part in split_evenly(prepared, workers * CHUNKS_PER_WORKER)
+    ]
+    articles: list[Article] = []
+    boilerplate: list[Boilerplate] = []
+    for results in map_in_workers(_finish_chunk, chunks, workers):
+        for article, removed, reject in results:
+            if article is not None:
+                articles.append(article)
+                boilerplate.extend(removed)
+            if reject is not None:
+                rejects.append(reject)
     return CleanedBatch(articles=articles, boilerplate=boilerplate, rejects=rejects, source_lines=source_lines)
 
 

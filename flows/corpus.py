@@ -37,6 +37,14 @@ class SourceStats:
         self.documents.update(other.documents)
         self.lines.update(other.lines)
 
+    def frequent(self, sources: set[str]) -> SourceStats:
+        """The counts of `sources` that `repeated_lines` can act on: lines in at least MIN_DOCUMENTS documents.
+
+        `repeated_lines` gives the same answer with these as with all counts; they are what a worker needs.
+        """
+        lines = Counter({key: n for key, n in self.lines.items() if n >= MIN_DOCUMENTS and key[0] in sources})
+        return SourceStats(Counter({s: self.documents[s] for s in sources}), lines)
+
 
 def line_hash(key: str) -> int:
     """Return a signed 64-bit hash of a normalised line (fits Parquet int64)."""

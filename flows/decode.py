@@ -157,13 +157,19 @@ def normalise_text(text: str) -> str:
 
     A blank line still separates paragraphs; runs of blank lines become one.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = _nfc(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = text.replace("\f", "\n").replace("\v", "\n")
     text = _CONTROL.sub("", text)
     text = _INVISIBLE.sub("", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    # One pass over the whole text (the space class holds no newline), then each line trimmed.
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _nfc(text: str) -> str:
+    """NFC form; checking first is much cheaper than normalising text that already is (most text)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def article_id_for(source_uri: str) -> str:
@@ -179,10 +185,8 @@ def source_name_for(source: SourceFile) -> str:
 def decode_document(source: SourceFile, data: bytes) -> RawDocument:
     """Decode and normalise a single-document file (plain text or HTML)."""
     decoded = decode_bytes(data, is_html=source.kind == "html")
-    if source.kind == "html":
-        text = _CONTROL.sub("", unicodedata.normalize("NFC", decoded.text))
-    else:
-        text = normalise_text(decoded.text)
+    # HTML keeps its layout for the extractor: only NFC and no control characters.
+    text = _CONTROL.sub("", _nfc(decoded.text)) if source.kind == "html" else normalise_text(decoded.text)
     if not text.strip():
         raise DecodeError("empty", "no text after decoding")
     return RawDocument(

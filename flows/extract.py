@@ -30,7 +30,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted | None:
     """Return the page's main text and metadata, or None when trafilatura finds no main text.
 
     Comments are excluded (they are not the article); tables are kept (they often are). The date is the
-    original publication date, not the last modification (htmldate's `original_date`).
+    original publication date, not the last modification (htmldate's `original_date`), read from the page's
+    metadata, structured data, URL and date elements. htmldate's extensive search (date-like strings anywhere in
+    the text) is off: on the 100 html-dev pages it added 5 dates, none on a news page and two of them a bare year
+    read as 1 January, for 30 ms a page, as much as extraction itself.
     """
     document = trafilatura.bare_extraction(
         html,
@@ -40,7 +43,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted | None:
         include_tables=True,
         include_images=False,
         include_links=False,
-        date_extraction_params={"original_date": True, "extensive_search": True},
+        date_extraction_params={"original_date": True, "extensive_search": False},
     )
     if document is None or not document.text:
         return None

@@ -37,6 +37,7 @@ from flows.pipeline import (
 from flows.records import CleanedBatch, FoundEntities, Reject
 from flows.settings import RunSettings
 from flows.tasks import (
+    Payload,
     clean_task,
     decode_task,
     discover_task,
@@ -79,8 +80,8 @@ class _InFlight:
     size: int
     decoded: DecodedBatch
     duplicates: list[Reject]
-    cleaned: PrefectFuture[CleanedBatch]
-    found: PrefectFuture[FoundEntities]
+    cleaned: PrefectFuture[Payload[CleanedBatch]]
+    found: PrefectFuture[Payload[FoundEntities]]
     written: PrefectFuture[WrittenBatch]
 
 
@@ -105,41 +106,31 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
     progress = Progress(len(plan.todo), progress_stream(settings.show_progress))
     batches = list(chunk(plan.todo, settings.batch_size))
     window = max(1, settings.parallel_batches)
-    decoding = deque(decode_task.submit(batch, limits) for batch in batches[:window])
+    known_lines = Payload(source_stats)
+    decoding = deque(decode_task.submit(Payload(batch), limits) for batch in batches[:window])
     in_flight: deque[_InFlight] = deque()
     for index, batch in enumerate(batches):
-        decoded = decoding.popleft().result()
+        decoded = decoding.popleft().result().value
         if index + window < len(batches):
-            decoding.append(decode_task.submit(batches[index + window], limits))
+            decoding.append(decode_task.submit(Payload(batches[index + window]), limits))
         # Duplicates are decided here, in input order, so the first copy is kept whatever the runner.
         documents, duplicates = split_duplicates(decoded.documents, seen)
         seen.update((d.content_hash, d.source_uri) for d in documents)
-        # Not wrapped in prefect's quote(), although Prefect then walks every record looking for futures (about
-        # 5 s of main-process CPU at N=500, by py-spy): the Dask runner hands a quoted value to the task as is.
-        cleaned = clean_task.submit(documents, options, source_stats)
+        kept, rejects, inputs = Payload(documents), Payload(decoded.rejects + duplicates), Payload(decoded.inputs)
+        cleaned = clean_task.submit(kept, options, known_lines)
         found = entities_task.submit(cleaned, settings.spacy_model)
         key = batch_key([(s.uri, s.content_hash) for s in batch], CLEANER_VERSION)
-        rejects = decoded.rejects + duplicates
-        written = write_task.submit(
-            layout,
-            key,
-            documents,
-            cleaned,
-            found,
-            rejects,
-            decoded.inputs,
-            summary.run_id,
-            started_at,
-        )
+        written = write_task.submit(layout, key, kept, cleaned, found, rejects, inputs, summary.run_id, started_at)
         in_flight.append(_InFlight(len(batch), decoded, duplicates, cleaned, found, written))
         while len(in_flight) > window or (in_flight and index == len(batches) - 1):
             _collect(in_flight.popleft(), summary, files, entity_names, progress)
     summary.entities = len(entity_names)
 
-    clock = time.perf_counter()
     summary.duration_s = time.perf_counter() - started
-    summary.snapshot = publish_task(layout, files, plan.replaced_uris, _run_row(summary, started_at))
-    summary.add_time("publish", time.perf_counter() - clock)
+    published = publish_task(layout, files, plan.replaced_uris, _run_row(summary, started_at))
+    summary.snapshot = published.snapshot
+    for stage, seconds in published.seconds.items():
+        summary.add_time(stage, seconds)
     summary.duration_s = time.perf_counter() - started
     create_markdown_artifact(key="presswork-run", markdown=summary.markdown(), description="presswork run summary")
     return summary
@@ -149,7 +140,7 @@ def _collect(
     work: _InFlight, summary: RunSummary, files: dict[str, list[Path]], entity_names: set[str], progress: Progress
 ) -> None:
     """Wait for a batch's tasks and add what they did to the summary."""
-    cleaned, found, written = work.cleaned.result(), work.found.result(), work.written.result()
+    cleaned, found, written = work.cleaned.result().value, work.found.result().value, work.written.result()
     merge_files(files, written.files)
     for stage, seconds in (
         ("decode", work.decoded.seconds),

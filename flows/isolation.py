@@ -38,6 +38,17 @@ def _pool(workers: int) -> ProcessPool:
     return ProcessPool(max_workers=workers, context=multiprocessing.get_context("forkserver"))
 
 
+# Work split over the pool goes in this many chunks per worker: fewer chunks pay less for sending work back
+# and forth, more keep both workers busy to the end of a batch when chunks take unequal times.
+CHUNKS_PER_WORKER = 2
+
+
+def split_evenly(items: Sequence[T], parts: int) -> list[list[T]]:
+    """Split `items` into at most `parts` consecutive, non-empty chunks of near-equal size, in order."""
+    size = max(1, -(-len(items) // max(1, parts)))  # ceiling division
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
+
+
 def default_workers() -> int:
     """One worker per core."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

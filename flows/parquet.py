@@ -155,21 +155,18 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 
 def to_table(rows: Sequence[Any], schema: pa.Schema, constants: Mapping[str, Any] | None = None) -> pa.Table:
-    """Build a table from dataclass records or dicts, adding constant columns (run_id, ingested_at)."""
+    """Build a table from dataclass records or from dicts (all rows alike), adding constant columns."""
     constants = dict(constants or {})
+    dicts = bool(rows) and isinstance(rows[0], Mapping)
     columns: dict[str, list[Any]] = {}
     for name in schema.names:
         if name in constants:
             columns[name] = [constants[name]] * len(rows)
+        elif dicts:
+            columns[name] = [row.get(name) for row in rows]
         else:
-            columns[name] = [_value(row, name) for row in rows]
+            columns[name] = [getattr(row, name, None) for row in rows]
     return pa.Table.from_pydict(columns, schema=schema)
-
-
-def _value(row: Any, name: str) -> Any:
-    if isinstance(row, Mapping):
-        return row.get(name)
-    return getattr(row, name, None)
 
 
 def write_table(table: pa.Table, path: Path) -> Path:

@@ -110,6 +110,12 @@ class WrittenBatch:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class Published:
+    snapshot: str
+    seconds: dict[str, float]  # resolve, publish, cleanup
+
+
 def merge_files(into: dict[str, list[Path]], more: dict[str, list[Path]]) -> None:
     """Add `more`'s files to `into`, table by table."""
     for table, paths in more.items():

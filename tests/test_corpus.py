@@ -77,3 +77,24 @@ def test_counts_carry_over_from_the_warehouse(prefect_harness: None, tmp_path: P
     )
     # The first two were cleaned when the footer had been seen twice; the third sees it a third time.
     assert rows == [("0.txt", True), ("1.txt", True), ("2.txt", False)]
+
+
+def test_the_counts_sent_to_workers_decide_exactly_as_all_counts():
+    # Workers get only the lines frequent enough to matter (`SourceStats.frequent`); the verdict must not change.
+    stats = SourceStats()
+    docs = [story(n, extra=QUOTE if n % 2 else "") for n in range(12)]
+    for number, text in enumerate(docs):
+        stats.add("big" if number < 8 else "small", document_line_hashes(text))
+    small = stats.frequent({"big", "small"})
+    assert len(small.lines) < len(stats.lines)
+    for source in ("big", "small", "absent"):
+        for text in docs:
+            assert repeated_lines(small, source, text) == repeated_lines(stats, source, text)
+
+
+def test_a_batch_cleans_the_same_however_it_is_split_over_workers():
+    docs = [document(n, extra=QUOTE if n < 3 else "") for n in range(9)]
+    one = build_articles(docs, ArticleOptions(min_words=5, workers=1))
+    two = build_articles(docs, ArticleOptions(min_words=5, workers=2))
+    assert one.articles == two.articles and one.boilerplate == two.boilerplate and one.rejects == two.rejects
+    assert [a.article_id for a in two.articles] == [d.article_id for d in docs]  # input order kept

