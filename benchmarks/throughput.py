@@ -295,7 +295,8 @@ def render(figures: dict[str, Any]) -> str:
         f"{'':<24}{'wall s':>9}{'cpu s':>9}{'docs/s':>9}{'words/s':>10}{'peak RSS':>12}",
         _row("(a) bare libraries", bare),
         _row("(b) presswork run", presswork),
-        f"(b)/(a)                 {figures['ratio']:.2f}x wall time, {figures['cpu_ratio']:.2f}x cpu time",
+        f"(b)/(a)                 {figures['ratio']:.2f}x wall time, {figures['cpu_ratio']:.2f}x cpu time: presswork "
+        f"runs at {1 / figures['ratio']:.2f}x the bound's throughput (target >= 0.85x)",
         "",
         f"(a) in-worker s         decode {worker['decode']:.1f}, trafilatura {worker['extract']:.1f}, "
         f"spaCy {worker['ner']:.1f} (summed over workers); Parquet {bare['details']['write_seconds']:.1f}",
@@ -322,6 +323,14 @@ def render(figures: dict[str, Any]) -> str:
     if rerun["flow_seconds"] is not None:
         rerun_line += f", flow work {rerun['flow_seconds']:.1f} s"
     lines.append(rerun_line)
+    share = rerun["seconds"] / presswork["seconds"]
+    lines.append(f"rerun / (b)              {share:.1%} of the full run's wall time")
+    publish = [figures.get("stage_seconds", {}).get("publish") for figures in (presswork, rerun)]
+    if None not in publish:
+        lines.append(
+            f"publish s               {publish[0]:.2f} (b), {publish[1]:.2f} rerun, with {presswork['articles']} "
+            "articles in the warehouse (linking the snapshot and switching `current`)"
+        )
     return "\n".join(lines)
 
 

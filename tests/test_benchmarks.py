@@ -112,3 +112,18 @@ def test_throughput_benchmark_runs(tmp_path: Path):
     assert figures["ratio"] > 0
     assert figures["rerun"]["seconds"] > 0
     assert figures["presswork"]["peak_rss_mb"] > 0
+    assert "publish s" in done.stdout and "rerun / (b)" in done.stdout
+
+
+def test_publish_benchmark_times_commits_of_growing_warehouses():
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "publish.py"), "--files", "2", "20", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line.split() for line in done.stdout.splitlines()[1:]]
+    assert [row[0] for row in rows] == ["2", "20"]
+    assert all(float(row[2]) > 0 for row in rows)
