@@ -325,7 +325,7 @@ def render(figures: dict[str, Any]) -> str:
     lines.append(rerun_line)
     share = rerun["seconds"] / presswork["seconds"]
     lines.append(f"rerun / (b)              {share:.1%} of the full run's wall time")
-    publish = [figures.get("stage_seconds", {}).get("publish") for figures in (presswork, rerun)]
+    publish = [run["stage_seconds"].get("publish") for run in (presswork, rerun)]
     if None not in publish:
         lines.append(
             f"publish s               {publish[0]:.2f} (b), {publish[1]:.2f} rerun, with {presswork['articles']} "

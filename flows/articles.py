@@ -169,10 +169,8 @@ def build_articles(
         stats.merge(known)
     stats.merge(batch_stats)
     workers = options.workers or default_workers()
-    chunks = [
-        _FinishChunk(part, options, stats.frequent({r.source_name for r in part}))
-        for part in split_evenly(prepared, workers * CHUNKS_PER_WORKER)
-    ]
+    frequent = stats.frequent({ready.source_name for ready in prepared})
+    chunks = [_FinishChunk(part, options, frequent) for part in split_evenly(prepared, workers * CHUNKS_PER_WORKER)]
     articles: list[Article] = []
     boilerplate: list[Boilerplate] = []
     for results in map_in_workers(_finish_chunk, chunks, workers):

@@ -23,13 +23,12 @@ from flows.articles import ArticleOptions
 from flows.clean import CLEANER_VERSION
 from flows.decode import ReadLimits
 from flows.inputs import DecodedBatch
-from flows.isolation import default_workers
+from flows.isolation import chunk, default_workers
 from flows.pipeline import (
     Progress,
     RunSummary,
     WrittenBatch,
     batch_key,
-    chunk,
     merge_files,
     progress_stream,
     split_duplicates,

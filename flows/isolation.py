@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -43,10 +43,15 @@ def _pool(workers: int) -> ProcessPool:
 CHUNKS_PER_WORKER = 2
 
 
+def chunk(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """Yield consecutive slices of at most `size` items."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
 def split_evenly(items: Sequence[T], parts: int) -> list[list[T]]:
     """Split `items` into at most `parts` consecutive, non-empty chunks of near-equal size, in order."""
-    size = max(1, -(-len(items) // max(1, parts)))  # ceiling division
-    return [list(items[start : start + size]) for start in range(0, len(items), size)]
+    return list(chunk(items, max(1, -(-len(items) // max(1, parts)))))  # ceiling division
 
 
 def default_workers() -> int:

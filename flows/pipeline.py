@@ -6,17 +6,15 @@ import hashlib
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TextIO
 
 from flows.parquet import SCHEMAS, to_table, write_table
 from flows.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
 from flows.warehouse import Layout
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +52,6 @@ def split_duplicates(documents: list[RawDocument], seen: dict[str, str]) -> tupl
         first.setdefault(document.content_hash, document.source_uri)
         kept.append(document)
     return kept, duplicates
-
-
-def chunk(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    """Yield consecutive slices of at most `size` items."""
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 def batch_key(uris_and_hashes: Sequence[tuple[str, str]], version: str) -> str:

@@ -95,6 +95,7 @@ def test_each_mention_carries_the_sentence_spacy_puts_it_in(seed_articles, menti
     for article, doc in zip(seed_articles, nlp.pipe(a.body for a in seed_articles), strict=True):
         for ent in doc.ents:
             expected[(article.article_id, ent.start_char)] = ent.sent.text.strip()
+    assert mentions
     assert {(m.article_id, m.start_char): m.sentence for m in mentions}.items() <= expected.items()
 
 
