@@ -9,6 +9,7 @@ extraction over the machine's cores.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +36,18 @@ class Outcome(Generic[R]):
 def _pool(workers: int) -> ProcessPool:
     # forkserver: workers never inherit the parent's threads (Prefect runs an event loop and log threads) or
     # locks, which `fork` would copy in whatever state they were in.
-    return ProcessPool(max_workers=workers, context=multiprocessing.get_context("forkserver"))
+    pool = ProcessPool(max_workers=workers, context=multiprocessing.get_context("forkserver"))
+    # Stop the pool when this process exits, before multiprocessing terminates and joins its children: left
+    # running, the pool's manager thread replaces the workers being terminated and the exit waits for them
+    # forever. That hung the process Prefect starts for each served run (`presswork serve`), which then
+    # ignored Ctrl-C. Finalize runs both at a normal interpreter exit and at a multiprocessing child's exit.
+    multiprocessing.util.Finalize(pool, _stop_pool, args=(pool,), exitpriority=100)
+    return pool
+
+
+def _stop_pool(pool: ProcessPool) -> None:
+    pool.stop()
+    pool.join(timeout=10)
 
 
 # Work split over the pool goes in this many chunks per worker: fewer chunks pay less for sending work back
