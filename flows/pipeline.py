@@ -105,7 +105,7 @@ class WrittenBatch:
 @dataclass(frozen=True, slots=True)
 class Published:
     snapshot: str
-    seconds: dict[str, float]  # resolve, publish, cleanup
+    seconds: dict[str, float]  # compact, resolve, publish, cleanup
 
 
 def merge_files(into: dict[str, list[Path]], more: dict[str, list[Path]]) -> None:

@@ -127,9 +127,10 @@ def publish_task(
 ) -> pipeline.Published:
     """Commit the run's files and its `runs` row as one snapshot, refresh the views if their SQL changed.
 
-    Timed in three parts: `resolve` (entity resolution over the whole snapshot, which grows with the number of
-    distinct names), `publish` (linking the snapshot and switching `current`: what makes the run visible) and
-    `cleanup` (deleting old snapshots and unreferenced files, after the switch).
+    Timed in four parts: `compact` (merging small data files, `flows/compaction.py`), `resolve` (entity
+    resolution over the whole snapshot, which grows with the number of distinct names), `publish` (linking the
+    snapshot and switching `current`: what makes the run visible) and `cleanup` (deleting old snapshots and
+    unreferenced files, after the switch).
     """
     started = time.perf_counter()
     run_id = str(run["run_id"])
@@ -142,7 +143,8 @@ def publish_task(
         resolving.append(time.perf_counter() - clock)
         return derived
 
-    snapshot = warehouse.commit(layout, {**files, "runs": [run_file]}, replaced_uris, run_id, derive)
+    timed: dict[str, float] = {"compact": 0.0}
+    snapshot = warehouse.commit(layout, {**files, "runs": [run_file]}, replaced_uris, run_id, derive, timed)
     views.publish_views(layout)
     committed = time.perf_counter()
     warehouse.collect_garbage(layout)
@@ -150,8 +152,9 @@ def publish_task(
     return pipeline.Published(
         snapshot,
         {
+            "compact": timed["compact"],
             "resolve": resolve_s,
-            "publish": committed - started - resolve_s,
+            "publish": committed - started - resolve_s - timed["compact"],
             "cleanup": time.perf_counter() - committed,
         },
     )

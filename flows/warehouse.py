@@ -22,6 +22,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows import compaction
 from flows.corpus import SourceStats
 from flows.parquet import SCHEMAS, write_table
 
@@ -201,7 +203,43 @@ def _without_uris(path: Path, uris: set[str], layout: Layout, table: str, snapsh
     kept = data.filter(pc.invert(hit))
     if kept.num_rows == 0:
         return None
-    return write_table(kept, layout.data_file(table, f"{path.stem}~{snapshot_id}"))
+    return write_table(kept, layout.data_file(table, f"{path.stem.split('~')[0]}~{snapshot_id}"))
+
+
+def _manifest_rows(snapshot: Path | None) -> dict[str, dict[str, int]]:
+    """The row count of each data file of a snapshot, as its manifest recorded them (empty if it did not)."""
+    if snapshot is None:
+        return {}
+    try:
+        rows = json.loads((snapshot / "manifest.json").read_text()).get("rows", {})
+    except (OSError, ValueError):
+        return {}
+    return rows if isinstance(rows, dict) else {}
+
+
+def _compact_tables(layout: Layout, tables: dict[str, list[Path]], snapshot_id: str) -> dict[str, dict[str, int]]:
+    """Merge small files of every table in place in `tables` (tables in parallel threads; pyarrow releases the
+    GIL); return each remaining file's row count, for the manifest."""
+    previous = current_snapshot(layout)
+    known_rows = _manifest_rows(previous)
+
+    def one(table: str) -> tuple[str, list[Path], dict[str, int]]:
+        # Row counts of files carried over unchanged come from the last manifest; new files' footers are read.
+        known = known_rows.get(table, {})
+        rows = {
+            path.name: known[path.name]
+            for path in tables[table]
+            if path.parent.parent == previous and path.name in known
+        }
+        files, _ = compaction.compact(table, tables[table], SCHEMAS[table], snapshot_id, layout.data / table, rows)
+        return table, files, {path.name: rows[path.name] for path in files}
+
+    row_counts: dict[str, dict[str, int]] = {}
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        for table, files, rows in pool.map(one, [t for t in SCHEMAS if t not in DERIVED_TABLES]):
+            tables[table] = files
+            row_counts[table] = rows
+    return row_counts
 
 
 def _next_snapshot_id(layout: Layout) -> str:
@@ -223,12 +261,15 @@ def commit(
     replaced_uris: set[str],
     run_id: str,
     derive: Derive | None = None,
+    seconds: dict[str, float] | None = None,
 ) -> str:
     """Make a new snapshot of every table and switch `current` to it atomically; return its id.
 
     The new snapshot holds the current one's files, minus the rows of the input files `replaced_uris` (they
-    were processed again), plus `new_files`. `derive(files, snapshot_id)` computes the derived tables from the
-    new snapshot's files before anything is visible. Call only while holding the run lock.
+    were processed again), plus `new_files`, with small files merged (`flows/compaction.py`) so the count stays
+    bounded. `derive(files, snapshot_id)` computes the derived tables from the new snapshot's files before
+    anything is visible. `seconds`, when given, receives the time spent in `compact`. Call only while holding
+    the run lock.
     """
     snapshot_id = _next_snapshot_id(layout)
     staging = layout.snapshots / f".tmp-{snapshot_id}-{os.getpid()}"
@@ -247,6 +288,10 @@ def commit(
             else:
                 members.append(path)
         tables[table] = members + new_files.get(table, [])
+    clock = time.perf_counter()
+    row_counts = _compact_tables(layout, tables, snapshot_id)
+    if seconds is not None:
+        seconds["compact"] = seconds.get("compact", 0.0) + time.perf_counter() - clock
     if derive is not None:
         tables.update(derive(tables, snapshot_id))
     manifest: dict[str, object] = {"snapshot_id": snapshot_id, "run_id": run_id, "tables": {}}
@@ -262,6 +307,7 @@ def commit(
                 raise RuntimeError(f"two data files named {member.name} in one snapshot of {table}") from None
             names.append(member.name)
         manifest["tables"][table] = sorted(names)  # type: ignore[index]
+    manifest["rows"] = row_counts
     manifest["committed_at"] = datetime.now(UTC).isoformat()
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     _fsync_dir(staging)
