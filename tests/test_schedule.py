@@ -40,6 +40,12 @@ def api(url: str, path: str, body: dict | None = None) -> object:
         return json.loads(response.read())
 
 
+def interruptible() -> None:
+    """Popen preexec: Ctrl-C (SIGINT) works in the child even when this test run was started with SIGINT
+    ignored, as a non-interactive shell does for `command &`; the child would inherit that and ignore `stop`."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def stop(process: subprocess.Popen) -> None:
     """Ctrl-C the process group, then kill it if it lingers (a scheduled run may be finishing: allow it)."""
     if process.poll() is None:
@@ -70,6 +76,7 @@ def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     try:
         deadline = time.monotonic() + 180
@@ -98,6 +105,7 @@ def test_a_served_deployment_runs_on_its_cron_schedule(prefect_server: dict[str,
         stderr=subprocess.STDOUT,
         cwd=tmp_path,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     url = prefect_server["PREFECT_API_URL"]
     try:
