@@ -29,8 +29,8 @@ import pyarrow.parquet as pq
 FAN_IN = 8
 TIER_BASE_ROWS = 1024  # tier 0: files of fewer rows
 MAX_MERGE_BYTES = 512 << 20  # files this large on disk are left alone, and no merge writes one larger
-ROW_GROUP_ROWS = 128_000
-ROW_GROUP_BYTES = 64 << 20
+ROW_GROUP_ROWS = 64_000
+ROW_GROUP_BYTES = 16 << 20  # a row group is held in memory while it is written
 
 
 @dataclass(frozen=True, slots=True)
