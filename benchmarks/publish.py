@@ -59,7 +59,7 @@ def value(field_name: str, kind: str, number: int) -> object:
 
 
 def templates(root: Path, documents: int) -> dict[str, Path]:
-    """One Parquet file per table for a batch of `documents`, to be hard-linked as every commit's new file."""
+    """One Parquet file per table for a batch of `documents`, copied as every commit's new file."""
     made = {}
     for table in TABLES:
         schema = SCHEMAS[table]

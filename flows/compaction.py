@@ -18,13 +18,14 @@ table's current schema are merged; a file from an older schema with columns the 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from flows.parquet import atomic_path
 
 FAN_IN = 8
 TIER_BASE_ROWS = 1024  # tier 0: files of fewer rows
@@ -37,7 +38,6 @@ ROW_GROUP_BYTES = 16 << 20  # a row group is held in memory while it is written
 class Merge:
     """One merge: `members` (in snapshot order) became `merged`."""
 
-    table: str
     members: tuple[Path, ...]
     merged: Path
 
@@ -128,34 +128,25 @@ def merged_name(snapshot_id: str, members: list[Path]) -> str:
 
 def merge_files(members: list[Path], target: pa.Schema, out: Path) -> Path:
     """Stream the rows of `members`, in order, into one new Parquet file at `out` (written atomically)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     pending: list[pa.RecordBatch] = []
     pending_rows = pending_bytes = 0
-    try:
-        with pq.ParquetWriter(temporary, target, compression="zstd") as writer:
+    with atomic_path(out) as temporary, pq.ParquetWriter(temporary, target, compression="zstd") as writer:
 
-            def flush() -> None:
-                nonlocal pending, pending_rows, pending_bytes
-                if pending:
-                    writer.write_table(pa.Table.from_batches(pending, schema=target), row_group_size=ROW_GROUP_ROWS)
-                pending, pending_rows, pending_bytes = [], 0, 0
+        def flush() -> None:
+            nonlocal pending, pending_rows, pending_bytes
+            if pending:
+                writer.write_table(pa.Table.from_batches(pending, schema=target), row_group_size=ROW_GROUP_ROWS)
+            pending, pending_rows, pending_bytes = [], 0, 0
 
-            for member in members:
-                for batch in pq.ParquetFile(member).iter_batches(batch_size=8192):
-                    batch = _conform(batch, target)
-                    pending.append(batch)
-                    pending_rows += batch.num_rows
-                    pending_bytes += batch.nbytes
-                    if pending_rows >= ROW_GROUP_ROWS or pending_bytes >= ROW_GROUP_BYTES:
-                        flush()
-            flush()
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    with temporary.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, out)
+        for member in members:
+            for batch in pq.ParquetFile(member).iter_batches(batch_size=8192):
+                batch = _conform(batch, target)
+                pending.append(batch)
+                pending_rows += batch.num_rows
+                pending_bytes += batch.nbytes
+                if pending_rows >= ROW_GROUP_ROWS or pending_bytes >= ROW_GROUP_BYTES:
+                    flush()
+        flush()
     return out
 
 
@@ -165,7 +156,7 @@ def row_count(path: Path) -> int:
 
 
 def compact(
-    table: str, files: list[Path], target: pa.Schema, snapshot_id: str, folder: Path, rows: dict[str, int]
+    files: list[Path], target: pa.Schema, snapshot_id: str, folder: Path, rows: dict[str, int]
 ) -> tuple[list[Path], list[Merge]]:
     """Return the table's file list after merging, and the merges done (new files written into `folder`).
 
@@ -188,7 +179,7 @@ def compact(
             return current, merges
         for group in groups:
             merged = merge_files(group, target, folder / f"{merged_name(snapshot_id, group)}.parquet")
-            merges.append(Merge(table, tuple(group), merged))
+            merges.append(Merge(tuple(group), merged))
             rows[merged.name] = sum(rows[path.name] for path in group)
             members = set(group)
             position = min(current.index(path) for path in group)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -169,12 +170,24 @@ def to_table(rows: Sequence[Any], schema: pa.Schema, constants: Mapping[str, Any
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-def write_table(table: pa.Table, path: Path) -> Path:
-    """Write a Parquet file (zstd) under a temporary name, fsync it and rename it into place."""
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path` to write; on success fsync it and rename it into place, on error
+    delete it. Readers never see a half-written file under the final name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, temporary, compression="zstd")
+    try:
+        yield temporary
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     with temporary.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def write_table(table: pa.Table, path: Path) -> Path:
+    """Write a Parquet file (zstd) atomically."""
+    with atomic_path(path) as temporary:
+        pq.write_table(table, temporary, compression="zstd")
     return path

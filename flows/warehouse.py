@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from flows import compaction
 from flows.corpus import SourceStats
+from flows.isolation import default_workers
 from flows.parquet import SCHEMAS, write_table
 
 CATALOG_NAME = "presswork.duckdb"
@@ -231,11 +232,11 @@ def _compact_tables(layout: Layout, tables: dict[str, list[Path]], snapshot_id: 
             for path in tables[table]
             if path.parent.parent == previous and path.name in known
         }
-        files, _ = compaction.compact(table, tables[table], SCHEMAS[table], snapshot_id, layout.data / table, rows)
+        files, _ = compaction.compact(tables[table], SCHEMAS[table], snapshot_id, layout.data / table, rows)
         return table, files, {path.name: rows[path.name] for path in files}
 
     row_counts: dict[str, dict[str, int]] = {}
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=default_workers()) as pool:
         for table, files, rows in pool.map(one, [t for t in SCHEMAS if t not in DERIVED_TABLES]):
             tables[table] = files
             row_counts[table] = rows

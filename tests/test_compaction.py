@@ -92,7 +92,7 @@ def test_merging_keeps_every_row_in_order_and_leaves_the_members_alone(tmp_path:
     files = [write_batch(layout, b)["articles"][0] for b in range(FAN_IN + 3)]
     before = rows_of(files)
     stats = [(p, p.stat().st_mtime_ns, p.read_bytes()) for p in files]
-    merged_list, merges = compact("articles", files, SCHEMAS["articles"], "0000000001", layout.data / "articles", {})
+    merged_list, merges = compact(files, SCHEMAS["articles"], "0000000001", layout.data / "articles", {})
     assert len(merged_list) == 1 and len(merges) == 1 and merges[0].members == tuple(files)
     assert rows_of(merged_list) == before
     assert pq.read_schema(merged_list[0]) == SCHEMAS["articles"]
@@ -102,7 +102,7 @@ def test_merging_keeps_every_row_in_order_and_leaves_the_members_alone(tmp_path:
 def test_nothing_is_merged_below_the_fan_in(tmp_path: Path):
     layout = warehouse.open_layout(tmp_path / "wh")
     files = [write_batch(layout, b)["articles"][0] for b in range(FAN_IN - 1)]
-    assert compact("articles", files, SCHEMAS["articles"], "1", layout.data / "articles", {}) == (files, [])
+    assert compact(files, SCHEMAS["articles"], "1", layout.data / "articles", {}) == (files, [])
 
 
 def test_files_of_an_older_schema_merge_with_nulls_and_foreign_ones_are_left_alone(tmp_path: Path):
@@ -114,7 +114,7 @@ def test_files_of_an_older_schema_merge_with_nulls_and_foreign_ones_are_left_alo
     pq.write_table(foreign, files[1])
     keyless = pq.read_table(files[2]).drop_columns(["article_id"])  # a required column is missing
     pq.write_table(keyless, files[2])
-    result, merges = compact("articles", files, SCHEMAS["articles"], "1", layout.data / "articles", {})
+    result, merges = compact(files, SCHEMAS["articles"], "1", layout.data / "articles", {})
     assert len(merges) == 1 and files[1] in result and files[2] in result
     assert not {files[1], files[2]} & set(merges[0].members)
     merged = pq.read_table(merges[0].merged)
