@@ -156,7 +156,6 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"presswork: no such input: {', '.join(missing)}", file=sys.stderr)
         return 2
 
-    from flows.flow import run_presswork
     from flows.settings import RunSettings
 
     settings = RunSettings(
@@ -170,8 +169,20 @@ def command_run(args: argparse.Namespace) -> int:
         dask_address=args.dask_address,
         **({"spacy_model": args.model} if args.model else {}),
     )
+    from flows import prefect_server
+
+    # Prefect's temporary server (when no server is configured) comes up while the flow is imported and the
+    # worker processes load spaCy and trafilatura; the flow waits for it.
+    server = prefect_server.launch() if prefect_server.needs_temporary_server() else None
+    if settings.runner == "thread":
+        from flows.entities import warm_up_workers
+
+        warm_up_workers(settings.spacy_model)
+    from flows.flow import run_presswork
+
     try:
-        summary = run_presswork(settings)
+        with prefect_server.using(server):
+            summary = run_presswork(settings)
     except Exception as exc:
         print(f"presswork: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

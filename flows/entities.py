@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from flows.isolation import CHUNKS_PER_WORKER, default_workers, map_in_workers, split_evenly
+from flows.isolation import CHUNKS_PER_WORKER, default_workers, map_in_workers, split_evenly, warm_up
 from flows.records import Acronym, Article, FoundEntities, Mention
 
 if TYPE_CHECKING:
@@ -208,6 +208,23 @@ class _Chunk:
 def _extract_chunk(chunk: _Chunk) -> FoundEntities:
     # Runs in a worker process: the model is loaded there once (load_model is cached per process).
     return extract_entities(load_model(chunk.model), chunk.articles)
+
+
+def _prepare_worker(model: str) -> None:
+    # Runs in a worker process: what its first batch would otherwise wait for.
+    from flows.articles import build_article  # noqa: F401  (trafilatura, lxml and the cleaner)
+    from flows.language import detect_language
+
+    detect_language("A sentence long enough for the language model to be loaded now.")
+    load_model(model)
+
+
+def warm_up_workers(model: str, workers: int | None = None) -> None:
+    """Start the worker processes and load the model and trafilatura in each, in the background.
+
+    `presswork run` calls this while Prefect's temporary server starts, when one core would otherwise idle.
+    """
+    warm_up(_prepare_worker, model, workers)
 
 
 def extract_entities_parallel(model: str, articles: list[Article], workers: int | None = None) -> FoundEntities:

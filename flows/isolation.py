@@ -71,6 +71,20 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+def warm_up(function: Callable[[T], object], argument: T, workers: int | None = None) -> None:
+    """Start the worker processes now and call `function(argument)` once in each, without waiting for it.
+
+    For loading what every worker needs (the spaCy model, trafilatura) while this process does something else.
+    Failures are ignored here: the same work fails again, and is reported, when a batch needs it.
+    """
+    if multiprocessing.current_process().daemon:
+        return
+    count = workers or default_workers()
+    pool = _pool(count)
+    for _ in range(count):
+        pool.schedule(function, args=(argument,))
+
+
 def map_with_timeout(
     function: Callable[[T], R], items: Sequence[T], timeout_s: float, workers: int | None = None
 ) -> list[Outcome[R]]:

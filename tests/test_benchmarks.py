@@ -110,6 +110,12 @@ def test_throughput_benchmark_runs(tmp_path: Path):
     assert figures["bare"]["docs_per_s"] > 0
     assert figures["presswork"]["docs_per_s"] > 0
     assert figures["ratio"] > 0
+    # The bound is timed before and after presswork, and the ratio is taken against their mean.
+    assert figures["bare_after"]["docs_per_s"] > 0
+    bound = (figures["bare"]["seconds"] + figures["bare_after"]["seconds"]) / 2
+    assert figures["bound_seconds"] == pytest.approx(bound, abs=0.01)
+    assert figures["ratio"] == pytest.approx(figures["presswork"]["seconds"] / bound, rel=0.01)
+    assert "(a') bare, after (b)" in done.stdout
     assert figures["rerun"]["seconds"] > 0
     assert figures["presswork"]["peak_rss_mb"] > 0
     assert "publish s" in done.stdout and "rerun / (b)" in done.stdout
