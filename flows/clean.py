@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flows.records import RemovedSpan
 from flows.rules import EMAIL, RULES, SENTENCE_END, Rule
@@ -54,6 +55,7 @@ class _Line:
     removed_by: tuple[str, str] | None = None  # (rule_id, reason)
     is_title: bool = False
     cuts: list[RemovedSpan] = field(default_factory=list)
+    key: str = ""  # line_key of the text as it was before span cuts
 
     @property
     def kept(self) -> bool:
@@ -102,12 +104,28 @@ def _split_lines(text: str) -> list[_Line]:
     return lines
 
 
-def _cut_spans(line: _Line, rules: tuple[Rule, ...]) -> None:
+@dataclass(frozen=True, slots=True)
+class _RuleSet:
+    span: tuple[Rule, ...]
+    line: tuple[Rule, ...]
+
+
+@lru_cache(maxsize=8)
+def _rule_set(rules: tuple[Rule, ...]) -> _RuleSet:
+    """The rules split by scope, each part in the rules' order (the first line rule that matches wins)."""
+    return _RuleSet(
+        span=tuple(rule for rule in rules if rule.scope == "span"),
+        line=tuple(rule for rule in rules if rule.scope == "line"),
+    )
+
+
+def _cut_spans(line: _Line, rules: _RuleSet) -> None:
     """Cut every span-rule match out of a line, leftmost-longest first, recording each cut."""
     matches: list[tuple[int, int, Rule]] = []
-    for rule in rules:
-        if rule.scope == "span":
-            matches.extend((m.start(), m.end(), rule) for m in rule.pattern.finditer(line.text) if m.end() > m.start())
+    for rule in rules.span:
+        for m in rule.pattern.finditer(line.text):
+            if m.end() > m.start():
+                matches.append((m.start(), m.end(), rule))
     if not matches:
         return
     matches.sort(key=lambda m: (m[0], -(m[1] - m[0])))
@@ -125,11 +143,11 @@ def _cut_spans(line: _Line, rules: tuple[Rule, ...]) -> None:
         line.text = ""
 
 
-def _match_line_rule(text: str, rules: tuple[Rule, ...]) -> Rule | None:
+def _match_line_rule(text: str, rules: _RuleSet) -> Rule | None:
     words = count_words(text)
     sentence = is_sentence(text)
-    for rule in rules:
-        if rule.scope != "line" or words > rule.max_words or (rule.fragment_only and sentence):
+    for rule in rules.line:
+        if words > rule.max_words or (rule.fragment_only and sentence):
             continue
         if rule.pattern.fullmatch(text):
             return rule
@@ -238,16 +256,18 @@ def clean_text(
     Positions in `removed` are code-point offsets into `text`.
     """
     lines = _split_lines(text)
+    rule_set = _rule_set(rules)
+    title_key = line_key(title or "")
     for line in lines:
-        original_key = line_key(line.text)
-        _cut_spans(line, rules)
+        line.key = line_key(line.text)
+        _cut_spans(line, rule_set)
         if not line.text:
             line.removed_by = ("span_only", "empty_after_cut")
             continue
-        rule = _match_line_rule(line.text, rules)
+        rule = _match_line_rule(line.text, rule_set)
         if rule is not None:
             _remove(line, rule.rule_id, rule.reason)
-        elif original_key in repeated and original_key != line_key(title or ""):
+        elif line.key in repeated and line.key != title_key:
             _remove(line, "repeated_line", "source_boilerplate")
 
     if title is None and options.detect_title:
@@ -255,7 +275,8 @@ def clean_text(
     if title:
         key = line_key(title)
         for line in lines:
-            if line.kept and line_key(line.text) == key:
+            # A line without cuts still has the text its key was made from.
+            if line.kept and (line.key if not line.cuts else line_key(line.text)) == key:
                 _remove(line, "duplicate_title", "duplicate_title")
     _mark_caption_twins(lines, options)
     _mark_leading_fragments(lines)
