@@ -7,7 +7,8 @@ Prefect's server package (about 2.5 s of CPU), which it needs only to start the 
 
 The server is the one Prefect would start (`SubprocessASGIServer`'s uvicorn command, UI off, the same
 settings, the same database under PREFECT_HOME). The run points Prefect at it with PREFECT_API_URL, set in
-Prefect's settings context and in the environment of any process started meanwhile, and it is stopped when
+Prefect's settings (the current and the process-wide context) and in the environment of any process started
+meanwhile, and it is stopped when
 the command exits. If it does not come up, it is stopped and Prefect starts its own at the flow's first API
 call, reporting any failure there.
 """
@@ -145,12 +146,19 @@ def using(server: TemporaryServer | None) -> Iterator[None]:
             server.stop()
         yield
         return
+    from prefect.context import SettingsContext, _temporary_global_settings_context
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     before = os.environ.get(API_URL_VARIABLE)
     os.environ[API_URL_VARIABLE] = server.api_url
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        # The settings context is a context variable: threads Prefect starts without copying it (the process
+        # runner's event forwarder) read the process-wide one, made when Prefect was imported, before the URL
+        # was known. Replace both, as Prefect's own test harness does, or those threads start a second server.
+        with (
+            temporary_settings(updates={PREFECT_API_URL: server.api_url}),
+            _temporary_global_settings_context(SettingsContext.get()),
+        ):
             yield
     finally:
         if before is None:
