@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from flows.clean import CLEANER_VERSION, CleanOptions, clean_text, count_words
 from flows.corpus import SourceStats, document_line_hashes, repeated_lines
 from flows.extract import Extracted, extract_html
+from flows.faults import NO_FAULTS, Faults, failure_detail, failure_reason
 from flows.isolation import CHUNKS_PER_WORKER, Outcome, default_workers, map_in_workers, map_with_timeout, split_evenly
 from flows.language import detect_language
 from flows.records import Article, Boilerplate, CleanedBatch, RawDocument, Reject, SourceLine
@@ -20,6 +22,7 @@ class ArticleOptions:
     extraction_timeout_s: float = 30.0  # per HTML document; past it: rejected as `extraction_timeout`
     workers: int | None = None  # extraction processes; None: one per core
     clean: CleanOptions = field(default_factory=CleanOptions)
+    faults: Faults = NO_FAULTS  # deliberate failures, for tests (`flows.faults`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +42,28 @@ def _reject(document: RawDocument, reason: str, detail: str) -> Reject:
     return Reject(document.source_uri, document.input_uri, document.content_hash, reason, detail)
 
 
-def _prepare(document: RawDocument, outcome: Outcome[Extracted] | None, timeout_s: float) -> _Prepared | Reject:
+def _failed(document: RawDocument, stage: str, error: BaseException | str) -> Reject:
+    """The reject of a document that failed in `stage` (see `flows.faults`)."""
+    return _reject(document, failure_reason(stage), failure_detail(stage, error))
+
+
+def _prepare(document: RawDocument, outcome: Outcome[Extracted] | None, options: ArticleOptions) -> _Prepared | Reject:
     """Return the text to clean (trafilatura's main text for HTML) or the reason there is none."""
     if document.kind != "html":
         return _Prepared(
             document, document.text, document.source_name, document.title, None, document.published_at, document.url
         )
     if outcome is None:
-        outcome = Outcome(extract_html(document.text, document.url))
+        try:
+            outcome = Outcome(_extract(document, options.faults))
+        except Exception as exc:  # one page must not sink the batch
+            outcome = Outcome(None, f"{type(exc).__name__}: {exc}")
     if outcome.error == "timeout":
-        return _reject(document, "extraction_timeout", f"extraction took longer than {timeout_s:g} s")
+        return _reject(
+            document, "extraction_timeout", f"extraction took longer than {options.extraction_timeout_s:g} s"
+        )
     if outcome.error is not None:
-        return _reject(document, "extraction_error", outcome.error)
+        return _failed(document, "extract", outcome.error)
     extracted = outcome.value
     if extracted is None:
         return _reject(document, "no_main_text", "trafilatura found no main text")
@@ -69,10 +82,19 @@ def _finish(
     prepared: _Prepared, options: ArticleOptions, repeated: frozenset[str]
 ) -> tuple[Article | None, list[Boilerplate], Reject | None]:
     document = prepared.document
-    cleaned = clean_text(prepared.text, title=prepared.title, options=options.clean, repeated=repeated)
-    words = count_words(cleaned.body)
+    try:
+        options.faults.check("clean", document.source_uri)
+        cleaned = clean_text(prepared.text, title=prepared.title, options=options.clean, repeated=repeated)
+        words = count_words(cleaned.body)
+    except Exception as exc:  # a bug must not sink the batch: the input is named, with the stage and error
+        return None, [], _failed(document, "clean", exc)
     if words < options.min_words:
         return None, [], _reject(document, "too_short", f"{words} words after cleaning (minimum {options.min_words})")
+    try:
+        options.faults.check("language", document.source_uri)
+        language = detect_language(cleaned.body)
+    except Exception as exc:
+        return None, [], _failed(document, "language", exc)
     article = Article(
         article_id=document.article_id,
         source_uri=document.source_uri,
@@ -84,7 +106,7 @@ def _finish(
         author=prepared.author,
         published_at=prepared.published_at,
         url=prepared.url,
-        language=detect_language(cleaned.body),
+        language=language,
         word_count=words,
         content_hash=document.content_hash,
         encoding=document.encoding,
@@ -101,7 +123,7 @@ def build_article(
     document: RawDocument, options: ArticleOptions
 ) -> tuple[Article | None, list[Boilerplate], Reject | None]:
     """Build one article on its own (no corpus knowledge, extraction in this process), or say why not."""
-    prepared = _prepare(document, None, options.extraction_timeout_s)
+    prepared = _prepare(document, None, options)
     if isinstance(prepared, Reject):
         return None, [], prepared
     return _finish(prepared, options, frozenset())
@@ -125,10 +147,10 @@ def _finish_chunk(chunk: _FinishChunk) -> list[_Built]:
     for ready in chunk.prepared:
         try:
             repeated = repeated_lines(chunk.stats, ready.source_name, ready.text)
-            built.append(_finish(ready, chunk.options, repeated))
         except Exception as exc:  # a bug must not sink the batch: the input is named, with the stage and error
-            detail = f"stage clean: {type(exc).__name__}: {exc}"[:500]
-            built.append((None, [], _reject(ready.document, "clean_failed", detail)))
+            built.append((None, [], _failed(ready.document, "clean", exc)))
+            continue
+        built.append(_finish(ready, chunk.options, repeated))
     return built
 
 
@@ -145,7 +167,9 @@ def build_articles(
     outcomes = dict(
         zip(
             (d.article_id for d in html),
-            map_with_timeout(_extract, html, options.extraction_timeout_s, options.workers),
+            map_with_timeout(
+                partial(_extract, faults=options.faults), html, options.extraction_timeout_s, options.workers
+            ),
             strict=True,
         )
     )
@@ -154,11 +178,15 @@ def build_articles(
     prepared: list[_Prepared] = []
     batch_stats = SourceStats()
     for document in documents:
-        ready = _prepare(document, outcomes.get(document.article_id), options.extraction_timeout_s)
+        ready = _prepare(document, outcomes.get(document.article_id), options)
         if isinstance(ready, Reject):
             rejects.append(ready)
             continue
-        hashes = document_line_hashes(ready.text)
+        try:
+            hashes = document_line_hashes(ready.text)
+        except Exception as exc:  # the corpus statistics are the first step of cleaning
+            rejects.append(_failed(document, "clean", exc))
+            continue
         batch_stats.add(ready.source_name, hashes)
         source_lines.extend(
             SourceLine(document.article_id, document.input_uri, ready.source_name, h) for h in sorted(hashes)
@@ -183,5 +211,6 @@ def build_articles(
     return CleanedBatch(articles=articles, boilerplate=boilerplate, rejects=rejects, source_lines=source_lines)
 
 
-def _extract(document: RawDocument) -> Extracted | None:
+def _extract(document: RawDocument, faults: Faults = NO_FAULTS) -> Extracted | None:
+    faults.check("extract", document.source_uri)
     return extract_html(document.text, document.url)

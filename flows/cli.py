@@ -7,6 +7,7 @@ import contextlib
 import csv
 import datetime as dt
 import decimal
+import errno
 import json
 import os
 import sys
@@ -21,9 +22,10 @@ WAREHOUSE_ENV = "PRESSWORK_WAREHOUSE"
 # Prefect's own chatter (task-run states, the temporary server's start and stop) goes to its UI and API
 # logs; the terminal shows warnings and presswork's summary. A user's own PREFECT_* settings win.
 _QUIET_PREFECT = {
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "WARNING",
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "WARNING",
+    # Prefect logs a failed task or flow run at ERROR with its traceback. That stays in the run's logs on the
+    # Prefect API (a handler of its own); the terminal gets presswork's one line saying what failed and what the
+    # warehouse holds (`describe_failure`).
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
     "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
     "PREFECT_LOGGING_SERVER_LEVEL": "WARNING",
     # The temporary server can take well over its default 20 s to start on a busy two-core machine.
@@ -86,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="tcp://HOST:PORT",
         help="with --runner dask: an existing Dask scheduler (default: start a local cluster, one worker per core)",
     )
+    # A deliberate fault switch for tests (STAGE:NAME: that stage fails for documents whose URI ends with NAME).
+    run.add_argument("--inject-fault", action="append", default=[], metavar="STAGE:NAME", help=argparse.SUPPRESS)
     run.set_defaults(handler=command_run)
 
     serve = commands.add_parser(
@@ -156,6 +160,11 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"presswork: no such input: {', '.join(missing)}", file=sys.stderr)
         return 2
 
+    from flows import prefect_server
+
+    # Prefect's temporary server (when no server is configured) comes up while the worker processes load spaCy
+    # and trafilatura. Prefect must be pointed at it before anything imports Prefect (flows.flow does).
+    server = prefect_server.launch()
     from flows.settings import RunSettings
 
     settings = RunSettings(
@@ -167,30 +176,69 @@ def command_run(args: argparse.Namespace) -> int:
         show_progress=not args.quiet,
         runner=args.runner,
         dask_address=args.dask_address,
+        inject_faults=_fault_mapping(args.inject_fault),
         **({"spacy_model": args.model} if args.model else {}),
     )
-    from flows import prefect_server
-
-    # Prefect's temporary server (when no server is configured) comes up while the flow is imported and the
-    # worker processes load spaCy and trafilatura; the flow waits for it.
-    server = prefect_server.launch() if prefect_server.needs_temporary_server() else None
     if settings.runner == "thread":
         from flows.entities import warm_up_workers
 
         warm_up_workers(settings.spacy_model)
+    prefect_server.use(server)
     from flows.flow import run_presswork
 
+    before = _snapshot_of(settings.warehouse)
     try:
-        with prefect_server.using(server):
-            summary = run_presswork(settings)
+        summary = run_presswork(settings)
     except Exception as exc:
-        print(f"presswork: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"presswork: the run failed: {describe_failure(exc, settings.warehouse, before)}", file=sys.stderr)
         return 1
     if summary.status == "busy":
         print(f"presswork: {summary.message}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
     print(summary.render())
     return 0
+
+
+def _fault_mapping(specs: list[str]) -> dict[str, list[str]]:
+    faults: dict[str, list[str]] = {}
+    for spec in specs:
+        stage, _, name = spec.partition(":")
+        faults.setdefault(stage, []).append(name)
+    return faults
+
+
+def _snapshot_of(warehouse: str) -> str | None:
+    """The id of the warehouse's committed snapshot, or None before its first commit."""
+    from flows.warehouse import Layout, current_snapshot
+
+    snapshot = current_snapshot(Layout(Path(warehouse)))
+    return snapshot.name if snapshot is not None else None
+
+
+def _no_space(exc: BaseException) -> bool:
+    """Whether the error, or one it was raised from, is a full disk (pyarrow reports it without an errno)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and (seen.errno == errno.ENOSPC or "No space left on device" in str(seen)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def describe_failure(exc: BaseException, warehouse: str, before: str | None) -> str:
+    """One line saying why a run failed and what the warehouse holds now."""
+    after = _snapshot_of(warehouse)
+    if after == before:
+        state = (
+            f"nothing of this run was committed; the warehouse still reads at snapshot {before}"
+            if before
+            else "nothing of this run was committed"
+        )
+    else:
+        state = f"its data was committed (snapshot {after}), but the run did not finish"
+    if _no_space(exc):
+        return f"no space left on the device of {warehouse}: {state}. Free some space and run again."
+    return f"{type(exc).__name__}: {exc} ({state})"
 
 
 def _settings_from(args: argparse.Namespace, **extra: Any) -> RunSettings:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from flows.isolation import CHUNKS_PER_WORKER, default_workers, map_in_workers, split_evenly, warm_up
-from flows.records import Acronym, Article, FoundEntities, Mention
+from flows.faults import NO_FAULTS, Faults, failure_detail, failure_reason
+from flows.isolation import CHUNKS_PER_WORKER, default_workers, map_outcomes, split_by_size, warm_up
+from flows.records import Acronym, Article, FoundEntities, Mention, Reject
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -137,23 +138,154 @@ def find_acronyms(article_id: str, input_uri: str, body: str) -> list[Acronym]:
     return list(found.values())
 
 
-def extract_entities(nlp: Language, articles: list[Article], batch_size: int = 64) -> FoundEntities:
-    """Return one mention per named-entity occurrence, with offsets into each body, and defined acronyms."""
+# NER runs on pieces of at most this many characters. spaCy refuses texts over `nlp.max_length` (1,000,000) and
+# documents why raising it is no fix: memory grows with the text ("segment these texts into meaningful units,
+# e.g. paragraphs"). A news article is one piece (the seeds' longest body is 6,500 characters); a transcript of
+# megabytes becomes hundreds, spread over the worker processes, so memory stays bounded and both cores work.
+MAX_PIECE_CHARS = 20_000
+# Where a piece may end when no paragraph break is near: after a sentence's final punctuation and its closing
+# quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+# How much of the body before an entity its label vote looks at (`vote_label`).
+_VOTE_CONTEXT = 30
+
+
+def split_text(text: str, max_chars: int = MAX_PIECE_CHARS) -> list[tuple[int, int]]:
+    """Cut `text` into consecutive (start, end) spans of at most `max_chars` characters covering it exactly.
+
+    A span ends at the last paragraph break within the limit, else the last line break, else the last sentence
+    end, else the last space; only text with none of these in its last three quarters is cut mid-word.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > max_chars:
+        window = text[start : start + max_chars]
+        floor = max_chars // 4  # a cut this early would make many tiny pieces
+        cut = window.rfind("\n\n", floor)
+        if cut != -1:
+            cut += 2
+        elif (cut := window.rfind("\n", floor)) != -1:
+            cut += 1
+        elif ends := [match.end() for match in _SENTENCE_END.finditer(window, floor)]:
+            cut = ends[-1]
+        elif (cut := window.rfind(" ", floor)) != -1:
+            cut += 1
+        else:
+            cut = max_chars
+        spans.append((start, start + cut))
+        start += cut
+    spans.append((start, len(text)))
+    return spans
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A part of one article's body that NER runs on."""
+
+    article_id: str
+    input_uri: str
+    source_uri: str  # for the fault switch
+    text: str
+    offset: int  # where `text` starts in the body: mention offsets are shifted by it
+    before: str  # the body's last characters before `text`, for the label vote of an entity at its start
+
+
+def _pieces(articles: list[Article], max_chars: int) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    for article in articles:
+        body = article.body
+        for start, end in split_text(body, max_chars):
+            before = body[max(0, start - _VOTE_CONTEXT) : start]
+            text = body[start:end]
+            pieces.append(_Piece(article.article_id, article.input_uri, article.source_uri, text, start, before))
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What NER found in some pieces, and the articles it failed on (article_id -> reject detail)."""
+
+    mentions: list[Mention]
+    acronyms: list[Acronym]
+    failed: dict[str, str]
+
+
+def _run_pieces(nlp: Language, pieces: list[_Piece], batch_size: int, faults: Faults) -> _Found:
+    """Run NER over the pieces; when it fails, run them one at a time so only the failing articles are lost."""
+    try:
+        return _pipe(nlp, pieces, batch_size, faults)
+    except Exception:  # which piece failed is not known: find out one piece at a time below
+        pass
     mentions: list[Mention] = []
     acronyms: list[Acronym] = []
-    bodies = (article.body for article in articles)
+    failed: dict[str, str] = {}
+    for piece in pieces:
+        if piece.article_id in failed:
+            continue
+        try:
+            found = _pipe(nlp, [piece], 1, faults)
+        except Exception as exc:
+            failed[piece.article_id] = failure_detail("entities", exc)
+            continue
+        mentions.extend(found.mentions)
+        acronyms.extend(found.acronyms)
+    return _Found(mentions, acronyms, failed)
+
+
+def _pipe(nlp: Language, pieces: list[_Piece], batch_size: int, faults: Faults) -> _Found:
+    mentions: list[Mention] = []
+    acronyms: list[Acronym] = []
     # memory_zone: the strings spaCy interns for these texts are freed afterwards, so a worker's memory stays
     # flat over a long run; nothing of the Doc objects outlives the block (mentions hold plain strings).
     with nlp.memory_zone():
-        for article, doc in zip(articles, nlp.pipe(bodies, batch_size=batch_size), strict=True):
-            acronyms.extend(find_acronyms(article.article_id, article.input_uri, article.body))
-            mentions.extend(_mentions(article, doc))
-    return FoundEntities(mentions, acronyms)
+        for piece, doc in zip(pieces, nlp.pipe((piece.text for piece in pieces), batch_size=batch_size), strict=True):
+            faults.check("entities", piece.source_uri)
+            acronyms.extend(find_acronyms(piece.article_id, piece.input_uri, piece.text))
+            mentions.extend(_mentions(piece, doc))
+    return _Found(mentions, acronyms, {})
 
 
-def _mentions(article: Article, doc: Doc) -> list[Mention]:
-    """The kept named entities of one article's Doc, as mentions."""
+def _assemble(articles: list[Article], parts: list[_Found]) -> FoundEntities:
+    """Join the pieces' results into the batch's: failed articles become rejects and keep nothing else."""
+    failed = {article_id: detail for part in parts for article_id, detail in part.failed.items()}
+    # Rows come out in the batch's order whichever worker (or retry) found them: article, then offset.
+    order = {article.article_id: index for index, article in enumerate(articles)}
+    mentions = sorted(
+        (m for part in parts for m in part.mentions if m.article_id not in failed),
+        key=lambda m: (order[m.article_id], m.start_char),
+    )
+    # An acronym defined twice in an article keeps its last definition, as `find_acronyms` does in one text.
+    acronyms: dict[tuple[str, str], Acronym] = {}
+    for part in parts:
+        for acronym in part.acronyms:
+            if acronym.article_id not in failed:
+                acronyms[(acronym.article_id, acronym.short)] = acronym
+    rejects = [
+        Reject(a.source_uri, a.input_uri, a.content_hash, failure_reason("entities"), failed[a.article_id])
+        for a in articles
+        if a.article_id in failed
+    ]
+    return FoundEntities(mentions, sorted(acronyms.values(), key=lambda a: order[a.article_id]), rejects)
+
+
+def extract_entities(
+    nlp: Language,
+    articles: list[Article],
+    batch_size: int = 64,
+    faults: Faults = NO_FAULTS,
+    max_piece_chars: int = MAX_PIECE_CHARS,
+) -> FoundEntities:
+    """Return one mention per named-entity occurrence, with offsets into each body, and defined acronyms.
+
+    Articles NER fails on come back as `entities_failed` rejects, with nothing else of theirs.
+    """
+    return _assemble(articles, [_run_pieces(nlp, _pieces(articles, max_piece_chars), batch_size, faults)])
+
+
+def _mentions(piece: _Piece, doc: Doc) -> list[Mention]:
+    """The kept named entities of one piece's Doc, as mentions with offsets into the whole body."""
     mentions: list[Mention] = []
+    text = piece.text
     # Each entity's sentence by bisection over the sentence starts: spaCy's `ent.sent` walks the tokens back to
     # the sentence start for every entity, which cost as much as the rest of this function (py-spy). A
     # sentence's text is sliced from the body by character offsets: `Span.text` joins its tokens one by one.
@@ -168,17 +300,17 @@ def _mentions(article: Article, doc: Doc) -> list[Mention]:
             name = strip_title(name)
         if not name or not any(ch.isalpha() for ch in name):
             continue
-        before = article.body[max(0, ent.start_char - 30) : ent.start_char]
+        before = (piece.before + text[max(0, ent.start_char - _VOTE_CONTEXT) : ent.start_char])[-_VOTE_CONTEXT:]
         mentions.append(
             Mention(
-                article_id=article.article_id,
-                input_uri=article.input_uri,
+                article_id=piece.article_id,
+                input_uri=piece.input_uri,
                 name=name,
                 text=ent.text,
                 label=ent.label_,
-                start_char=ent.start_char,
-                end_char=ent.end_char,
-                sentence=_sentence_text(article.body, sentences, starts, texts, ent.start),
+                start_char=piece.offset + ent.start_char,
+                end_char=piece.offset + ent.end_char,
+                sentence=_sentence_text(text, sentences, starts, texts, ent.start),
                 vote_label=vote_label(ent.label_, ent.text, before),
             )
         )
@@ -202,12 +334,13 @@ def _sentence_text(
 @dataclass(frozen=True, slots=True)
 class _Chunk:
     model: str
-    articles: list[Article]
+    pieces: list[_Piece]
+    faults: Faults
 
 
-def _extract_chunk(chunk: _Chunk) -> FoundEntities:
+def _extract_chunk(chunk: _Chunk) -> _Found:
     # Runs in a worker process: the model is loaded there once (load_model is cached per process).
-    return extract_entities(load_model(chunk.model), chunk.articles)
+    return _run_pieces(load_model(chunk.model), chunk.pieces, 64, chunk.faults)
 
 
 def _prepare_worker(model: str) -> None:
@@ -227,16 +360,53 @@ def warm_up_workers(model: str, workers: int | None = None) -> None:
     warm_up(_prepare_worker, model, workers)
 
 
-def extract_entities_parallel(model: str, articles: list[Article], workers: int | None = None) -> FoundEntities:
-    """Like `extract_entities`, with the batch split over the worker processes so every core runs NER.
+class ModelNotInstalled(RuntimeError):
+    """The spaCy model package is not installed: a setting to fix, which fails the run (not every document)."""
+
+
+def check_model(model: str) -> None:
+    """Raise ModelNotInstalled unless the model package (as `resolve_model` picks it) can be imported."""
+    name = resolve_model(model)
+    if importlib.util.find_spec(name) is None:
+        raise ModelNotInstalled(f"the spaCy model package {name!r} is not installed (setting spacy_model)")
+
+
+def extract_entities_parallel(
+    model: str,
+    articles: list[Article],
+    workers: int | None = None,
+    faults: Faults = NO_FAULTS,
+    max_piece_chars: int = MAX_PIECE_CHARS,
+) -> FoundEntities:
+    """Like `extract_entities`, with the pieces split over the worker processes so every core runs NER.
 
     spaCy's own `n_process` starts new processes (and loads the model) on every call; the worker processes
-    here live as long as this process and load the model once each.
+    here live as long as this process and load the model once each. The pieces of a long article are spread
+    over the workers like those of many short ones. When a worker dies on a chunk (out of memory, a crash in
+    native code), each of its articles is tried again on its own, so only the articles that fail again are lost.
     """
+    check_model(model)
     count = workers or default_workers()
-    chunks = [_Chunk(model, part) for part in split_evenly(articles, count * CHUNKS_PER_WORKER)]
-    results = map_in_workers(_extract_chunk, chunks, count)
-    return FoundEntities(
-        mentions=[m for found in results for m in found.mentions],
-        acronyms=[a for found in results for a in found.acronyms],
-    )
+    pieces = _pieces(articles, max_piece_chars)
+    chunks = [_Chunk(model, part, faults) for part in split_by_size(pieces, count * CHUNKS_PER_WORKER, _piece_size)]
+    parts: list[_Found] = []
+    retry: list[_Chunk] = []
+    for sent, outcome in zip(chunks, map_outcomes(_extract_chunk, chunks, count), strict=True):
+        if outcome.value is not None:
+            parts.append(outcome.value)
+            continue
+        by_article: dict[str, list[_Piece]] = {}
+        for piece in sent.pieces:
+            by_article.setdefault(piece.article_id, []).append(piece)
+        retry.extend(_Chunk(model, own, faults) for own in by_article.values())
+    for sent, outcome in zip(retry, map_outcomes(_extract_chunk, retry, count), strict=True):
+        if outcome.value is not None:
+            parts.append(outcome.value)
+        else:
+            detail = failure_detail("entities", outcome.error or "the worker process failed")
+            parts.append(_Found([], [], {sent.pieces[0].article_id: detail}))
+    return _assemble(articles, parts)
+
+
+def _piece_size(piece: _Piece) -> int:
+    return len(piece.text)

@@ -32,6 +32,7 @@ from flows.pipeline import (
     merge_files,
     progress_stream,
     split_duplicates,
+    without_failed,
 )
 from flows.records import CleanedBatch, FoundEntities, Reject
 from flows.settings import RunSettings
@@ -89,7 +90,10 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     limits = ReadLimits(settings.max_input_bytes, settings.max_container_bytes)
-    options = ArticleOptions(min_words=settings.min_words, extraction_timeout_s=settings.extraction_timeout_s)
+    faults = settings.faults()
+    options = ArticleOptions(
+        min_words=settings.min_words, extraction_timeout_s=settings.extraction_timeout_s, faults=faults
+    )
     clock = time.perf_counter()
     sources = discover_task(settings.inputs)
     plan = plan_task(layout, sources, settings.reprocess)
@@ -106,18 +110,18 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
     batches = list(chunk(plan.todo, settings.batch_size))
     window = max(1, settings.parallel_batches)
     known_lines = Payload(source_stats)
-    decoding = deque(decode_task.submit(Payload(batch), limits) for batch in batches[:window])
+    decoding = deque(decode_task.submit(Payload(batch), limits, faults) for batch in batches[:window])
     in_flight: deque[_InFlight] = deque()
     for index, batch in enumerate(batches):
         decoded = decoding.popleft().result().value
         if index + window < len(batches):
-            decoding.append(decode_task.submit(Payload(batches[index + window]), limits))
+            decoding.append(decode_task.submit(Payload(batches[index + window]), limits, faults))
         # Duplicates are decided here, in input order, so the first copy is kept whatever the runner.
         documents, duplicates = split_duplicates(decoded.documents, seen)
         seen.update((d.content_hash, d.source_uri) for d in documents)
         kept, rejects, inputs = Payload(documents), Payload(decoded.rejects + duplicates), Payload(decoded.inputs)
         cleaned = clean_task.submit(kept, options, known_lines)
-        found = entities_task.submit(cleaned, settings.spacy_model)
+        found = entities_task.submit(cleaned, settings.spacy_model, faults)
         key = batch_key([(s.uri, s.content_hash) for s in batch], CLEANER_VERSION)
         written = write_task.submit(layout, key, kept, cleaned, found, rejects, inputs, summary.run_id, started_at)
         in_flight.append(_InFlight(len(batch), decoded, duplicates, cleaned, found, written))
@@ -139,7 +143,8 @@ def _collect(
     work: _InFlight, summary: RunSummary, files: dict[str, list[Path]], entity_names: set[str], progress: Progress
 ) -> None:
     """Wait for a batch's tasks and add what they did to the summary."""
-    cleaned, found, written = work.cleaned.result().value, work.found.result().value, work.written.result()
+    found, written = work.found.result().value, work.written.result()
+    cleaned = without_failed(work.cleaned.result().value, found)  # as `write_batch` wrote it
     merge_files(files, written.files)
     for stage, seconds in (
         ("decode", work.decoded.seconds),

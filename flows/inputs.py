@@ -14,6 +14,7 @@ from flows.decode import (
     source_name_for,
 )
 from flows.discover import UNSUPPORTED
+from flows.faults import NO_FAULTS, Faults, failure_detail
 from flows.formats import Container, read_jsonl, read_warc
 from flows.records import InputFile, RawDocument, Reject, SourceFile
 
@@ -47,13 +48,26 @@ def decode_source(source: SourceFile, limits: ReadLimits) -> tuple[list[RawDocum
     return contents.documents, contents.rejects, contents.skipped_records
 
 
-def decode_batch(sources: list[SourceFile], limits: ReadLimits) -> DecodedBatch:
-    """Decode a batch; an input that fails becomes a reject with its reason, and the batch goes on."""
+def decode_batch(sources: list[SourceFile], limits: ReadLimits, faults: Faults = NO_FAULTS) -> DecodedBatch:
+    """Decode a batch; an input that fails becomes a reject with its reason, and the batch goes on.
+
+    Inputs that cannot be decoded get the reason their DecodeError names; anything else that goes wrong while
+    reading one input (a bug in a decoder or a format reader) becomes a `decode_failed` reject naming the error.
+    """
     documents: list[RawDocument] = []
     rejects: list[Reject] = []
     inputs: list[InputFile] = []
     for source in sources:
-        found, failed, skipped = decode_source(source, limits)
+        try:
+            faults.check("decode", source.uri)
+            found, failed, skipped = decode_source(source, limits)
+        except Exception as exc:  # one input must not sink the batch: it is named, with the stage and error
+            detail = failure_detail("decode", exc)
+            found, failed, skipped = (
+                [],
+                [Reject(source.uri, source.uri, source.content_hash, "decode_failed", detail)],
+                0,
+            )
         documents.extend(found)
         rejects.extend(failed)
         documents_read = len(found) + len(failed)

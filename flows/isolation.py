@@ -66,6 +66,27 @@ def split_evenly(items: Sequence[T], parts: int) -> list[list[T]]:
     return list(chunk(items, max(1, -(-len(items) // max(1, parts)))))  # ceiling division
 
 
+def split_by_size(items: Sequence[T], parts: int, size: Callable[[T], int]) -> list[list[T]]:
+    """Split `items` into at most `parts` consecutive, non-empty chunks of near-equal total `size`, in order.
+
+    For work whose cost follows an item's size (NER on texts): a chunk closes once it holds its share.
+    """
+    total = sum(size(item) for item in items)
+    share = total / max(1, parts)
+    chunks: list[list[T]] = []
+    current: list[T] = []
+    filled = 0
+    for item in items:
+        current.append(item)
+        filled += size(item)
+        if filled >= share * (len(chunks) + 1) and len(chunks) < parts - 1:
+            chunks.append(current)
+            current = []
+    if current:
+        chunks.append(current)
+    return chunks
+
+
 def default_workers() -> int:
     """One worker per core."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
@@ -105,8 +126,37 @@ def map_with_timeout(
         except FutureTimeout:
             outcomes.append(Outcome(None, "timeout"))
         except Exception as exc:
-            outcomes.append(Outcome(None, f"{type(exc).__name__}: {exc}"[:500]))
+            outcomes.append(Outcome(None, _describe(exc)))
     return outcomes
+
+
+def map_outcomes(function: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[Outcome[R]]:
+    """Call `function` on every item in the worker processes, with no time limit; an error, or a worker that
+    died (out of memory, a crash in native code), becomes that item's Outcome(error=...), and the rest go on.
+
+    In a daemonic process (which may not start children) the calls run here, one after another.
+    """
+    if multiprocessing.current_process().daemon:
+        return [_call(function, item) for item in items]
+    pool = _pool(workers or default_workers())
+    outcomes: list[Outcome[R]] = []
+    for future in [pool.schedule(function, args=(item,)) for item in items]:
+        try:
+            outcomes.append(Outcome(future.result()))
+        except Exception as exc:
+            outcomes.append(Outcome(None, _describe(exc)))
+    return outcomes
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+def _call(function: Callable[[T], R], item: T) -> Outcome[R]:
+    try:
+        return Outcome(function(item))
+    except Exception as exc:
+        return Outcome(None, _describe(exc))
 
 
 def map_in_workers(function: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
@@ -139,7 +189,7 @@ def _map_in_threads(function: Callable[[T], R], items: Sequence[T], timeout_s: f
                 executor.shutdown(wait=False)
                 executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presswork-extract")
             except Exception as exc:
-                outcomes.append(Outcome(None, f"{type(exc).__name__}: {exc}"[:500]))
+                outcomes.append(Outcome(None, _describe(exc)))
     finally:
         executor.shutdown(wait=False)
     return outcomes

@@ -62,6 +62,25 @@ def batch_key(uris_and_hashes: Sequence[tuple[str, str]], version: str) -> str:
     return digest.hexdigest()[:20]
 
 
+def without_failed(cleaned: CleanedBatch, found: FoundEntities) -> CleanedBatch:
+    """Drop the articles the entity stage failed on, with their boilerplate, and add that stage's rejects.
+
+    Their `source_lines` stay, as those of documents rejected as too short do: they are corpus statistics.
+    """
+    if not found.rejects:
+        return cleaned
+    failed = {(reject.source_uri, reject.content_hash) for reject in found.rejects}
+    articles = [a for a in cleaned.articles if (a.source_uri, a.content_hash) not in failed]
+    kept = {a.article_id for a in articles}
+    return CleanedBatch(
+        articles=articles,
+        boilerplate=[b for b in cleaned.boilerplate if b.article_id in kept],
+        rejects=[*cleaned.rejects, *found.rejects],
+        source_lines=cleaned.source_lines,
+        seconds=cleaned.seconds,
+    )
+
+
 def write_batch(
     layout: Layout,
     key: str,
@@ -75,8 +94,10 @@ def write_batch(
 ) -> dict[str, list[Path]]:
     """Write one batch's rows, one file per non-empty table; return the files by table.
 
-    `rejects` are those found before cleaning (decoding, duplicates); the cleaner's own are in `cleaned`.
+    `rejects` are those found before cleaning (decoding, duplicates); the cleaner's own are in `cleaned`, the
+    entity stage's in `found`.
     """
+    cleaned = without_failed(cleaned, found)
     constants = {"run_id": run_id, "ingested_at": ingested_at}
     rows: dict[str, list[object]] = {
         "raw_documents": list(documents),

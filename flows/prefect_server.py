@@ -2,45 +2,91 @@
 
 Prefect starts such a server itself at a flow's first API call, and the run waits for it (several seconds on
 this machine) with nothing else to do. Started here, at the very beginning of the command, it comes up while
-the command imports the flow and the worker processes load spaCy. The main process also skips importing
-Prefect's server package (about 2.5 s of CPU), which it needs only to start the server Prefect's way.
+the worker processes load spaCy. Only Prefect's public interfaces are used, so that a Prefect upgrade cannot
+make every run fail:
 
-The server is the one Prefect would start (`SubprocessASGIServer`'s uvicorn command, UI off, the same
-settings, the same database under PREFECT_HOME). The run points Prefect at it with PREFECT_API_URL, set in
-Prefect's settings (the current and the process-wide context) and in the environment of any process started
-meanwhile, and it is stopped when
-the command exits. If it does not come up, it is stopped and Prefect starts its own at the flow's first API
-call, reporting any failure there.
+- the server is `prefect server start`, Prefect's CLI (its `prefect` console script, this environment's), in a
+  child process, on a free port of 127.0.0.1, UI off and with only the services Prefect's own temporary server
+  runs, on the same database under PREFECT_HOME;
+- before starting it, that child reads Prefect's settings (`get_current_settings`) and reports whether a
+  temporary server is needed at all: no API URL configured anywhere Prefect looks (environment, profile,
+  prefect.toml, .env). Only a child may import Prefect this early: see the next point;
+- Prefect is pointed at the server with PREFECT_API_URL in the environment, set *before* Prefect is imported
+  in this process. Prefect reads its settings when it is imported, into the current and the process-wide
+  settings context, so every thread (the process runner's event forwarder reads the process-wide one) and
+  every process started afterwards finds the server.
+
+`launch` starts the child and returns at once; `use` waits for it and must run before Prefect is imported. If
+the server cannot be started, does not answer in time, or Prefect was already imported, it is stopped and
+nothing is set: Prefect starts its own server at the flow's first API call, as without presswork, and reports
+any failure there. The server is stopped when the command exits, and dies with it when it is killed outright.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
+import select
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 API_URL_VARIABLE = "PREFECT_API_URL"
+# Prefect's CLI: the console script `pip` installs as `prefect`, looked up in this environment's metadata.
+PREFECT_CLI = "prefect"
+# Prefect's own temporary server runs only the services that record events, task runs and automations; a
+# server that lives for one run has no schedules, late runs, workers or pauses to look after.
+_SERVICES_OFF = {
+    f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false"
+    for name in ("FOREMAN", "REPOSSESSOR", "PAUSE_EXPIRATIONS", "CANCELLATION_CLEANUP", "CLEANUP_RECONCILER")
+}
+# Importing Prefect's settings takes about 1.5 s of CPU; a busy machine gets much longer before giving up.
+_SETTINGS_TIMEOUT_S = 120.0
 # The server is on this machine: never ask an HTTP proxy from the environment for it.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass(slots=True)
 class TemporaryServer:
+    """The child process that reports Prefect's settings, then runs `prefect server start` if they need it."""
+
     process: subprocess.Popen[bytes]
     api_url: str
+    report: IO[bytes]  # where the child writes its report on Prefect's settings (JSON), then closes
+    output: IO[bytes]  # the child's stdout: the CLI's banner, or why it would not start
+    started: float = field(default_factory=time.monotonic)
+
+    def read_report(self, timeout_s: float) -> dict[str, Any]:
+        """The child's report on Prefect's settings, or {"error": why there is none}."""
+        deadline = time.monotonic() + timeout_s
+        received = b""
+        with self.report:
+            while (remaining := deadline - time.monotonic()) > 0:
+                if not select.select([self.report], [], [], remaining)[0]:
+                    break
+                chunk = os.read(self.report.fileno(), 65536)
+                if not chunk:  # written and closed, or the child is gone
+                    with contextlib.suppress(ValueError):
+                        report = json.loads(received)
+                        if isinstance(report, dict):
+                            return report
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self.process.wait(timeout=5)  # gone: let it be reaped, for its exit code
+                    return {"error": self.why_not_running(timeout_s)}
+                received += chunk
+        return {"error": f"Prefect's settings were not read within {timeout_s:g} s"}
 
     def wait_until_healthy(self, timeout_s: float) -> bool:
-        """Wait for the server to answer its health check; False if it exited or did not answer in time."""
-        deadline = time.monotonic() + timeout_s
+        """Wait until `timeout_s` after the start for the health check; False if it exited or did not answer."""
+        deadline = self.started + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
@@ -53,6 +99,21 @@ class TemporaryServer:
             time.sleep(0.1)
         return False
 
+    def why_not_running(self, timeout_s: float) -> str:
+        """Why the server is not there, in a few words."""
+        code = self.process.poll()
+        if code is None:
+            return f"it did not answer within {timeout_s:g} s"
+        said = ""
+        with contextlib.suppress(OSError, ValueError):
+            self.output.seek(0)
+            said = " ".join(self.output.read().decode(errors="replace").split())
+        # Before starting, the CLI says on stdout why it will not (a port in use); once its banner is out,
+        # errors go to stderr, which the user sees.
+        if said and "PREFECT_API_URL=" not in said:
+            return f"it exited with code {code}: {said[-300:]}"
+        return f"it exited with code {code}"
+
     def stop(self) -> None:
         """Stop the server (terminate, then kill after 5 s) and wait for it."""
         if self.process.poll() is None:
@@ -62,13 +123,9 @@ class TemporaryServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-
-
-def needs_temporary_server() -> bool:
-    """Whether Prefect would start a temporary server for a flow run: no API URL is configured."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    return not PREFECT_API_URL.value() and bool(PREFECT_SERVER_EPHEMERAL_ENABLED.value())
+        for stream in (self.report, self.output):
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def _die_with_parent() -> None:
@@ -91,77 +148,107 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def launch() -> TemporaryServer:
-    """Start the server process on a free local port and point this process's Prefect client at it.
+def _warn(reason: str) -> None:
+    message = f"presswork: could not start the temporary Prefect server early ({reason}); Prefect starts its own"
+    print(message, file=sys.stderr)
 
-    Returns at once; `wait_until_healthy` waits for the server. It is stopped at this process's exit.
+
+def launch(cli: str = PREFECT_CLI, port: int | None = None) -> TemporaryServer | None:
+    """Start the child that runs `<cli> server start` on `port` (default: a free one) if Prefect needs it.
+
+    Returns at once; None when PREFECT_API_URL names a server already. Imports nothing of Prefect here. The
+    server is stopped at this process's exit.
     """
-    import prefect
-    from prefect.settings import get_current_settings
-
-    port = _free_port()
-    env = {
-        **os.environ,
-        # As Prefect's own temporary server: no UI, marked ephemeral.
-        "PREFECT_UI_ENABLED": "0",
-        "PREFECT__SERVER_EPHEMERAL": "1",
-        "PREFECT__SERVER_FINAL": "1",
-        **get_current_settings().to_environment_variables(exclude_unset=True),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--app-dir",
-        str(Path(prefect.__file__).parent.parent),
-        "--factory",
-        "prefect.server.api.server:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "error",
-        "--lifespan",
-        "on",
-    ]
-    server = TemporaryServer(
-        subprocess.Popen(command, env=env, preexec_fn=_die_with_parent), f"http://127.0.0.1:{port}/api"
-    )
+    if os.environ.get(API_URL_VARIABLE):
+        return None
+    port = port or _free_port()
+    output = tempfile.TemporaryFile()  # noqa: SIM115  lives as long as the server; `stop` closes it
+    report_read, report_write = os.pipe()
+    command = [str(report_write), cli, "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--no-ui", "--no-scheduler", "--no-late-runs", "--no-prompt"]
+    try:
+        process = subprocess.Popen(
+            # -P: this package from where it is installed, never a `flows` folder in the current directory.
+            [sys.executable, "-P", "-m", __name__, *command],
+            env={**os.environ, **_SERVICES_OFF},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            pass_fds=(report_write,),
+            preexec_fn=_die_with_parent,
+        )
+    except OSError as exc:
+        os.close(report_read)
+        output.close()
+        _warn(f"cannot start a process: {exc}")
+        return None
+    finally:
+        os.close(report_write)  # the child's now: end of file when it has reported or died
+    server = TemporaryServer(process, f"http://127.0.0.1:{port}/api", os.fdopen(report_read, "rb"), output)
     atexit.register(server.stop)
     return server
 
 
-@contextlib.contextmanager
-def using(server: TemporaryServer | None) -> Iterator[None]:
-    """Inside the block, Prefect talks to `server` once it is healthy; without one, Prefect decides as usual.
+def use(server: TemporaryServer | None, timeout_s: float | None = None) -> bool:
+    """Wait for `server`; if Prefect needs it and it is healthy, point Prefect at it and return True.
 
-    Waits as long as Prefect would for its own (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS).
+    Call before Prefect is imported in this process. Otherwise the server is stopped, and Prefect uses the
+    server configured for it or starts its own. Waits up to `timeout_s` after the launch, by default as long
+    as Prefect waits for its own (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS).
     """
-    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
-
-    timeout_s = float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
-    if server is None or not server.wait_until_healthy(timeout_s):
-        if server is not None:
-            server.stop()
-        yield
-        return
-    from prefect.context import SettingsContext, _temporary_global_settings_context
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    before = os.environ.get(API_URL_VARIABLE)
+    if server is None:
+        return False
+    if "prefect" in sys.modules:  # too late: Prefect has read its settings without the URL
+        server.stop()
+        _warn("Prefect was imported before the server was up")
+        return False
+    report = server.read_report(_SETTINGS_TIMEOUT_S)
+    if "error" in report:
+        server.stop()
+        _warn(report["error"])
+        return False
+    if not report["needed"]:  # a server is configured (or temporary ones are off): Prefect does as it is told
+        server.stop()
+        return False
+    timeout_s = float(report["startup_timeout_s"]) if timeout_s is None else timeout_s
+    if not server.wait_until_healthy(timeout_s):
+        reason = server.why_not_running(timeout_s)
+        server.stop()
+        _warn(reason)
+        return False
     os.environ[API_URL_VARIABLE] = server.api_url
-    try:
-        # The settings context is a context variable: threads Prefect starts without copying it (the process
-        # runner's event forwarder) read the process-wide one, made when Prefect was imported, before the URL
-        # was known. Replace both, as Prefect's own test harness does, or those threads start a second server.
-        with (
-            temporary_settings(updates={PREFECT_API_URL: server.api_url}),
-            _temporary_global_settings_context(SettingsContext.get()),
-        ):
-            yield
-    finally:
-        if before is None:
-            os.environ.pop(API_URL_VARIABLE, None)
-        else:
-            os.environ[API_URL_VARIABLE] = before
+    return True
+
+
+def _serve(report_fd: int, cli: str, arguments: list[str]) -> int:
+    """The child process: report on Prefect's settings to `report_fd`; if they need a server, run the CLI.
+
+    Reading the settings here, not in the command's process, keeps Prefect unimported there until
+    PREFECT_API_URL is set; and the CLI then finds Prefect imported already.
+    """
+    with os.fdopen(report_fd, "w") as report_file:
+        try:
+            from prefect.settings import get_current_settings
+
+            settings = get_current_settings()
+            report: dict[str, Any] = {
+                "needed": not settings.api.url and bool(settings.server.ephemeral.enabled),
+                "startup_timeout_s": float(settings.server.ephemeral.startup_timeout_seconds),
+            }
+        except Exception as exc:  # reported, and the command leaves the server to Prefect
+            report = {"error": f"Prefect's settings could not be read: {type(exc).__name__}: {exc}"}
+        json.dump(report, report_file)
+    if not report.get("needed"):
+        return 0
+    from importlib.metadata import entry_points
+
+    # As the `prefect` executable does: its entry point, with the command line in sys.argv.
+    scripts = list(entry_points(group="console_scripts", name=cli))
+    if not scripts:
+        print(f"no {cli!r} command is installed")
+        return 127
+    sys.argv = [cli, *arguments]
+    return scripts[0].load()() or 0
+
+
+if __name__ == "__main__":
+    sys.exit(_serve(int(sys.argv[1]), sys.argv[2], sys.argv[3:]))

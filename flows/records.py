@@ -150,6 +150,7 @@ class FoundEntities(Record):
 
     mentions: list[Mention]
     acronyms: list[Acronym]
+    rejects: list[Reject] = field(default_factory=list)  # articles NER failed on: they are not committed
     seconds: float = 0.0  # time the stage took
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from flows.entities import DEFAULT_MODEL
+from flows.faults import Faults
 
 
 class RunSettings(BaseModel):
@@ -26,3 +27,17 @@ class RunSettings(BaseModel):
     runner: Literal["thread", "process", "dask"] = Field("thread", description="Prefect task runner for the batches.")
     dask_address: str | None = Field(None, description="Scheduler of an existing Dask cluster (tcp://host:port).")
     parallel_batches: int = Field(2, ge=1, description="Batches in flight at once (memory grows with it).")
+    inject_faults: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="For tests only: stage -> document names (file name or URL ending) that fail in that stage.",
+    )
+
+    @field_validator("inject_faults")
+    @classmethod
+    def _known_stages(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        Faults.from_mapping(value)  # raises on an unknown stage
+        return value
+
+    def faults(self) -> Faults:
+        """The fault switch these settings set (empty unless a test sets `inject_faults`)."""
+        return Faults.from_mapping(self.inject_faults)

@@ -25,6 +25,7 @@ from prefect.cache_policies import NONE
 
 from flows import articles, corpus, discover, entities, inputs, pipeline, resolve, views, warehouse
 from flows.decode import ReadLimits
+from flows.faults import Faults
 from flows.parquet import SCHEMAS, to_table, write_table
 from flows.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
 
@@ -68,10 +69,10 @@ def source_stats_task(layout: warehouse.Layout, replaced_uris: set[str]) -> corp
 
 
 @task(name="decode", cache_policy=NONE)
-def decode_task(batch: Payload[list[SourceFile]], limits: ReadLimits) -> Payload[inputs.DecodedBatch]:
+def decode_task(batch: Payload[list[SourceFile]], limits: ReadLimits, faults: Faults) -> Payload[inputs.DecodedBatch]:
     """Read and decode a batch of input files into documents."""
     started = time.perf_counter()
-    decoded = inputs.decode_batch(batch.value, limits)
+    decoded = inputs.decode_batch(batch.value, limits, faults)
     return Payload(replace(decoded, seconds=time.perf_counter() - started))
 
 
@@ -86,10 +87,10 @@ def clean_task(
 
 
 @task(name="entities", cache_policy=NONE)
-def entities_task(batch: Payload[CleanedBatch], model: str) -> Payload[FoundEntities]:
-    """Find named entities and defined acronyms in a batch of articles."""
+def entities_task(batch: Payload[CleanedBatch], model: str, faults: Faults) -> Payload[FoundEntities]:
+    """Find named entities and defined acronyms in a batch of articles; articles NER fails on become rejects."""
     started = time.perf_counter()
-    found = entities.extract_entities_parallel(model, batch.value.articles)
+    found = entities.extract_entities_parallel(model, batch.value.articles, faults=faults)
     return Payload(replace(found, seconds=time.perf_counter() - started))
 
 

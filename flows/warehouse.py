@@ -295,7 +295,27 @@ def commit(
         seconds["compact"] = seconds.get("compact", 0.0) + time.perf_counter() - clock
     if derive is not None:
         tables.update(derive(tables, snapshot_id))
-    manifest: dict[str, object] = {"snapshot_id": snapshot_id, "run_id": run_id, "tables": {}}
+    try:
+        _stage_snapshot(layout, staging, tables, {"snapshot_id": snapshot_id, "run_id": run_id, "rows": row_counts})
+    except BaseException:
+        # A full disk (or anything else) while staging: leave no half-made snapshot behind, and let it fail.
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    final = layout.snapshots / snapshot_id
+    os.rename(staging, final)
+    _fsync_dir(layout.snapshots)
+    link = layout.root / f".current.{os.getpid()}"
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(os.path.relpath(final, layout.root), link)
+    os.replace(link, layout.current)
+    _fsync_dir(layout.root)
+    return snapshot_id
+
+
+def _stage_snapshot(layout: Layout, staging: Path, tables: dict[str, list[Path]], manifest: dict[str, object]) -> None:
+    """Link every table's files into `staging` and write its manifest (with `manifest`'s entries), fsynced."""
+    manifest["tables"] = {}
     for table in SCHEMAS:
         folder = staging / table
         folder.mkdir(parents=True)
@@ -308,20 +328,9 @@ def commit(
                 raise RuntimeError(f"two data files named {member.name} in one snapshot of {table}") from None
             names.append(member.name)
         manifest["tables"][table] = sorted(names)  # type: ignore[index]
-    manifest["rows"] = row_counts
     manifest["committed_at"] = datetime.now(UTC).isoformat()
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     _fsync_dir(staging)
-    final = layout.snapshots / snapshot_id
-    os.rename(staging, final)
-    _fsync_dir(layout.snapshots)
-    link = layout.root / f".current.{os.getpid()}"
-    if link.is_symlink():
-        link.unlink()
-    os.symlink(os.path.relpath(final, layout.root), link)
-    os.replace(link, layout.current)
-    _fsync_dir(layout.root)
-    return snapshot_id
 
 
 def collect_garbage(layout: Layout, keep: int = 3, grace_seconds: float = 3600.0) -> int:

@@ -15,8 +15,12 @@ SEEDS = REPO / "seeds"
 HTML_DEV = Path(__file__).resolve().parent / "data" / "html-dev"
 PRESSWORK = Path(sys.executable).parent / "presswork"
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+# Settings for the flows this test process runs itself; `run_cli` leaves out those set here, so the command sees
+# the environment a user's shell would give it.
+_TEST_SETTINGS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING"}
+_SET_HERE = {name for name in _TEST_SETTINGS if name not in os.environ}
+for _name in _SET_HERE:
+    os.environ[_name] = _TEST_SETTINGS[_name]
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +48,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     return subprocess.run(
         [str(PRESSWORK), *args],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**{k: v for k, v in os.environ.items() if k not in _SET_HERE}, **(env or {})},
         capture_output=True,
         text=True,
         timeout=600,
@@ -57,6 +61,7 @@ def query_in_subprocess(catalog: Path, sql: str, cwd: Path) -> list[tuple]:
     code = (
         "import duckdb, json, sys\n"
         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "con.execute('set enable_progress_bar = false')\n"
         "print(json.dumps(con.execute(sys.argv[2]).fetchall(), default=str))\n"
     )
     done = subprocess.run(
