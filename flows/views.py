@@ -18,6 +18,11 @@ import duckdb
 from flows.warehouse import Layout
 
 LAYERS = ("staging", "marts")
+# The storage format the catalogue is written in. DuckDB 2.0's own format (storage version number 69) is
+# refused by every 1.x client, and BI tools bundle old drivers; the catalogue holds only views, so nothing is
+# lost by writing the format of DuckDB 1.1 (number 64), which 1.1 and every later DuckDB reads.
+# tests/test_old_clients.py opens it with the DuckDB 1.5 CLI.
+STORAGE_VERSION = "v1.1.0"
 _SOURCE = re.compile(r"\{\{\s*source\(\s*'(\w+)'\s*\)\s*\}\}")
 
 
@@ -76,7 +81,10 @@ def render(view: View, layout: Layout) -> str:
 
 
 def catalog_digest(statements: list[str]) -> str:
-    return hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
+    """Fingerprint the catalogue's content and format, so changing either republishes it."""
+    # The storage version is part of it: a catalogue written in another format must be rewritten even when
+    # the SQL is unchanged (e.g. one written in DuckDB 2.0's format, before the format was pinned).
+    return hashlib.sha256("\n;\n".join([f"-- storage_version {STORAGE_VERSION}", *statements]).encode()).hexdigest()
 
 
 def publish_views(layout: Layout, sql_dir: Path | None = None) -> bool:
@@ -92,11 +100,19 @@ def publish_views(layout: Layout, sql_dir: Path | None = None) -> bool:
         return False
     temporary = layout.root / f".{layout.catalog.name}.{os.getpid()}.tmp"
     temporary.unlink(missing_ok=True)
-    connection = duckdb.connect(str(temporary))
+    # The new file is ATTACHed to an in-memory connection, which fixes its storage format, under the name
+    # readers give it (the file's stem); USE makes it the default, so the unqualified views land inside it.
+    alias = layout.catalog.stem
+    path = str(temporary).replace("'", "''")
+    connection = duckdb.connect()
     try:
+        connection.execute(f"attach '{path}' as \"{alias}\" (storage_version '{STORAGE_VERSION}')")
+        connection.execute(f'use "{alias}"')
         for statement in statements:
             connection.execute(statement)
-        connection.execute("checkpoint")
+        connection.execute(f'checkpoint "{alias}"')
+        connection.execute("use memory")
+        connection.execute(f'detach "{alias}"')
     finally:
         connection.close()
     os.replace(temporary, layout.catalog)
@@ -108,4 +124,7 @@ def connect_readonly(layout: Layout) -> duckdb.DuckDBPyConnection:
     """Open the catalogue read-only, as `presswork sql` and dashboards do."""
     if not layout.catalog.exists():
         raise FileNotFoundError(f"no warehouse at {layout.root} (no {layout.catalog.name}); run `presswork run` first")
-    return duckdb.connect(str(layout.catalog), read_only=True)
+    # No progress bar: DuckDB draws it on stdout for queries over two seconds, into `--format csv/json` output.
+    connection = duckdb.connect(str(layout.catalog), read_only=True)
+    connection.execute("set enable_progress_bar = false")
+    return connection
