@@ -21,12 +21,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check flows tests benchmarks
-	$(BIN)/ruff format --check flows tests benchmarks
+	$(BIN)/ruff check presswork flows tests benchmarks
+	$(BIN)/ruff format --check presswork flows tests benchmarks
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix flows tests benchmarks
-	$(BIN)/ruff format flows tests benchmarks
+	$(BIN)/ruff check --fix presswork flows tests benchmarks
+	$(BIN)/ruff format presswork flows tests benchmarks
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/cleaning.py

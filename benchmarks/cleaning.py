@@ -35,9 +35,9 @@ import trafilatura
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from flows.articles import ArticleOptions, build_article  # noqa: E402
-from flows.decode import decode_bytes, normalise_text  # noqa: E402
-from flows.records import RawDocument  # noqa: E402
+from presswork.clean.articles import ArticleOptions, build_article  # noqa: E402
+from presswork.ingest.decode import decode_bytes, normalise_text  # noqa: E402
+from presswork.records import RawDocument  # noqa: E402
 
 HTML_DEV = REPO / "tests" / "data" / "html-dev"
 SEEDS = REPO / "seeds"

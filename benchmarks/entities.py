@@ -22,12 +22,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from flows.articles import ArticleOptions, build_articles  # noqa: E402
-from flows.decode import ReadLimits  # noqa: E402
-from flows.discover import discover_inputs  # noqa: E402
-from flows.entities import extract_entities, load_model  # noqa: E402
-from flows.inputs import decode_batch  # noqa: E402
-from flows.resolve import NameStat, resolve_names  # noqa: E402
+from presswork.clean.articles import ArticleOptions, build_articles  # noqa: E402
+from presswork.entities.ner import extract_entities, load_model  # noqa: E402
+from presswork.entities.resolve import NameStat, resolve_names  # noqa: E402
+from presswork.ingest.decode import ReadLimits  # noqa: E402
+from presswork.ingest.discover import discover_inputs  # noqa: E402
+from presswork.ingest.inputs import decode_batch  # noqa: E402
 
 SYLLABLES = ["ka", "lo", "mi", "ra", "to", "sen", "va", "dor", "bel", "an", "ri", "su", "kho", "ul", "zan", "pe"]
 

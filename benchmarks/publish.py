@@ -7,7 +7,7 @@ then one hard link per file of the new snapshot, its manifest, fsyncs and the at
 followed by `views.publish_views` (which rebuilds the DuckDB catalogue only when the SQL changed) and garbage
 collection. They are timed apart:
 - publish: linking the snapshot and switching `current`, refreshing the views: what makes a run visible;
-- compact: merging small files (`flows/compaction.py`); most commits merge nothing, some merge a tier;
+- compact: merging small files (`presswork/storage/compaction.py`); most commits merge nothing, some merge a tier;
 - cleanup: deleting superseded snapshots and files (with no grace period here, so the disk stays small).
 Entity resolution, which runs inside the commit in a real run, is left out: it is timed on its own as the
 `resolve` stage (and by `benchmarks/entities.py`).
@@ -35,8 +35,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows import views, warehouse
-from flows.parquet import SCHEMAS, to_table, write_table
+from presswork.storage import views, warehouse
+from presswork.storage.parquet import SCHEMAS, to_table, write_table
 
 REPO = Path(__file__).resolve().parent.parent
 TABLES = [table for table in SCHEMAS if table not in warehouse.DERIVED_TABLES]

@@ -50,9 +50,7 @@ def table_digests(catalog: Path) -> list[tuple[str, int, str]]:
     ]
     out: list[tuple[str, int, str]] = []
     for view in views:
-        columns = [
-            row[0] for row in connection.execute(f'describe "{view}"').fetchall() if row[0] not in RUN_COLUMNS
-        ]
+        columns = [row[0] for row in connection.execute(f'describe "{view}"').fetchall() if row[0] not in RUN_COLUMNS]
         listed = ", ".join(f'"{c}"' for c in columns)
         rows = connection.execute(f'select {listed} from "{view}" order by all').fetchall()
         digest = hashlib.sha256()

@@ -35,8 +35,8 @@ def prefect_harness() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def seed_warehouse(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse built from seeds/ by the real flow (real spaCy, real DuckDB)."""
-    from flows.flow import presswork
-    from flows.settings import RunSettings
+    from presswork.orchestration.flow import presswork
+    from presswork.orchestration.settings import RunSettings
 
     root = tmp_path_factory.mktemp("seed-warehouse")
     presswork(RunSettings(inputs=[str(SEEDS)], warehouse=str(root)))

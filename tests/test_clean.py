@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.clean import clean_text
-from flows.decode import normalise_text
-from flows.rules import RULES
+from presswork.clean.cleaner import clean_text
+from presswork.clean.rules import RULES
+from presswork.ingest.decode import normalise_text
 
 from .conftest import SEEDS
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import build_parser, format_table
+from presswork.app.cli import build_parser, format_table
 
 from .conftest import run_cli
 

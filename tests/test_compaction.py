@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows import compaction, views, warehouse
-from flows.compaction import FAN_IN, MAX_MERGE_BYTES, FileSize, compact, plan_merges, tier
-from flows.parquet import SCHEMAS, to_table, write_table
+from presswork.storage import compaction, views, warehouse
+from presswork.storage.compaction import FAN_IN, MAX_MERGE_BYTES, FileSize, compact, plan_merges, tier
+from presswork.storage.parquet import SCHEMAS, to_table, write_table
 
 from .conftest import query_in_subprocess
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.articles import ArticleOptions, build_articles
-from flows.clean import line_key
-from flows.corpus import SourceStats, document_line_hashes, repeated_lines
-from flows.flow import presswork
-from flows.records import RawDocument
-from flows.settings import RunSettings
+from presswork.clean.articles import ArticleOptions, build_articles
+from presswork.clean.cleaner import line_key
+from presswork.clean.corpus import SourceStats, document_line_hashes, repeated_lines
+from presswork.orchestration.flow import presswork
+from presswork.orchestration.settings import RunSettings
+from presswork.records import RawDocument
 
 from .conftest import query_in_subprocess
 

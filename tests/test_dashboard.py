@@ -20,9 +20,9 @@ import psutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from flows import dashboard_queries as queries
-from flows.dashboard import streamlit_command, streamlit_environment
-from flows.dashboard_app import (
+from presswork.app import dashboard_queries as queries
+from presswork.app.dashboard import streamlit_command, streamlit_environment
+from presswork.app.dashboard_app import (
     highlight_mentions,
     highlight_words,
     html_table,
@@ -30,11 +30,11 @@ from flows.dashboard_app import (
     page_href,
     snippet,
 )
-from flows.dashboard_queries import EntityFilter, Mention, Removal
+from presswork.app.dashboard_queries import EntityFilter, Mention, Removal
 
 from .conftest import PRESSWORK, run_cli
 
-APP = Path(__file__).resolve().parent.parent / "flows" / "dashboard_app.py"
+APP = Path(__file__).resolve().parent.parent / "presswork" / "app" / "dashboard_app.py"
 SCRIPT_HEADLINE = "<script>alert(1)</script> Mayor Opens New Bridge in Springfield"
 # A plain-text article whose headline, body and boilerplate all carry markup: the dashboard must show it as text.
 SCRIPT_ARTICLE = f"""{SCRIPT_HEADLINE}
@@ -51,8 +51,8 @@ _BUILT: dict[str, Path] = {}
 def build_script_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse with one article full of markup, built by the real flow once per session."""
     if "script" not in _BUILT:
-        from flows.flow import presswork
-        from flows.settings import RunSettings
+        from presswork.orchestration.flow import presswork
+        from presswork.orchestration.settings import RunSettings
 
         inputs = tmp_path_factory.mktemp("script-input")
         (inputs / "bridge.txt").write_text(SCRIPT_ARTICLE, encoding="utf-8")
@@ -398,7 +398,7 @@ def _restore_main_module() -> Iterator[None]:
 
 
 def _render(name: str, root: str) -> None:
-    from flows.dashboard_app import render_page
+    from presswork.app.dashboard_app import render_page
 
     render_page(name, root)
 
@@ -509,6 +509,6 @@ def test_markup_in_the_data_shows_as_text(script_warehouse: Path):
 
 
 def test_picker_labels_are_distinct():
-    from flows.dashboard_app import unique_labels
+    from presswork.app.dashboard_app import unique_labels
 
     assert unique_labels({"a": "Same", "b": "Same", "c": "Other"}) == {"a": "Same · a", "b": "Same · b", "c": "Other"}

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.decode import DecodeError, ReadLimits, decode_bytes, normalise_text
-from flows.discover import discover_inputs
-from flows.inputs import decode_batch
+from presswork.ingest.decode import DecodeError, ReadLimits, decode_bytes, normalise_text
+from presswork.ingest.discover import discover_inputs
+from presswork.ingest.inputs import decode_batch
 
 TEXT = "Café “quotes” — naïve résumé: the Kremlin’s reply.\nSecond line."
 

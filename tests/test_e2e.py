@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flows.flow import presswork
-from flows.settings import RunSettings
+from presswork.orchestration.flow import presswork
+from presswork.orchestration.settings import RunSettings
 
 from .conftest import SEEDS, query_in_subprocess, run_cli
 from .test_clean import GOLDENS, SEED_NAMES, squash

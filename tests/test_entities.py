@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.articles import ArticleOptions, build_articles
-from flows.decode import ReadLimits
-from flows.discover import discover_inputs
-from flows.entities import (
+from presswork.clean.articles import ArticleOptions, build_articles
+from presswork.entities.ner import (
     EXCLUDED_COMPONENTS,
     extract_entities,
     extract_entities_parallel,
@@ -16,7 +14,9 @@ from flows.entities import (
     normalise_name,
     resolve_model,
 )
-from flows.inputs import decode_batch
+from presswork.ingest.decode import ReadLimits
+from presswork.ingest.discover import discover_inputs
+from presswork.ingest.inputs import decode_batch
 
 from .conftest import SEEDS
 

@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks.long_documents import long_text
-from flows.entities import extract_entities, load_model, split_text
-from flows.faults import STAGES, Faults, InjectedFault, failure_reason
-from flows.flow import presswork
-from flows.isolation import map_outcomes
-from flows.settings import RunSettings
+from presswork.entities.ner import extract_entities, load_model, split_text
+from presswork.faults import STAGES, Faults, InjectedFault, failure_reason
+from presswork.orchestration.flow import presswork
+from presswork.orchestration.settings import RunSettings
+from presswork.workers import map_outcomes
 
 from .conftest import HTML_DEV, SEEDS, query_in_subprocess, run_cli
 from .test_entities import seed_articles  # noqa: F401  (fixture)

@@ -12,14 +12,14 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from flows.articles import ArticleOptions, build_articles
-from flows.decode import ReadLimits
-from flows.discover import discover_inputs
-from flows.flow import presswork
-from flows.inputs import decode_batch
-from flows.isolation import map_with_timeout
-from flows.records import RawDocument
-from flows.settings import RunSettings
+from presswork.clean.articles import ArticleOptions, build_articles
+from presswork.ingest.decode import ReadLimits
+from presswork.ingest.discover import discover_inputs
+from presswork.ingest.inputs import decode_batch
+from presswork.orchestration.flow import presswork
+from presswork.orchestration.settings import RunSettings
+from presswork.records import RawDocument
+from presswork.workers import map_with_timeout
 
 from .conftest import HTML_DEV, SEEDS, query_in_subprocess
 
@@ -146,7 +146,7 @@ def test_jsonl_and_warc_end_to_end(prefect_harness: None, tmp_path: Path):
 
 
 def test_in_a_daemonic_process_a_late_call_is_abandoned_and_the_others_finish():
-    from flows.isolation import _map_in_threads
+    from presswork.workers import _map_in_threads
 
     started = time.perf_counter()
     outcomes = _map_in_threads(time.sleep, [3, 0.01], timeout_s=0.5)

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from flows.articles import ArticleOptions, build_article
-from flows.decode import decode_bytes
-from flows.extract import extract_html
-from flows.records import RawDocument
+from presswork.clean.articles import ArticleOptions, build_article
+from presswork.clean.extract import extract_html
+from presswork.ingest.decode import decode_bytes
+from presswork.records import RawDocument
 
 from .conftest import HTML_DEV
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 
-from flows.isolation import map_in_workers
+from presswork.workers import map_in_workers
 
 
 def _square(number: int) -> int:

@@ -1,7 +1,7 @@
 """Old DuckDB clients: the catalogue opens, and every view answers, in DuckDB 1.5 (what BI tools bundle).
 
 presswork writes with DuckDB 2.0, whose own storage format 1.x clients refuse ("version number 69"); the
-catalogue is written in an older format (`flows.views.STORAGE_VERSION`). These tests run the real DuckDB 1.5.6
+catalogue is written in an older format (`presswork.storage.views.STORAGE_VERSION`). These tests run the real DuckDB 1.5.6
 CLI (the `duckdb-cli` dev dependency, which puts a `duckdb` command next to the venv's python) in its own
 process and working directory, as a dashboard or a shell user would.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.views import load_views, publish_views, sql_dir_default
-from flows.warehouse import open_layout
+from presswork.storage.views import load_views, publish_views, sql_dir_default
+from presswork.storage.warehouse import open_layout
 
 from .conftest import query_in_subprocess
 

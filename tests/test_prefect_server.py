@@ -50,14 +50,14 @@ def _recorded_runs(home: Path) -> list[tuple[str]]:
         return db.execute("select state_type from flow_run").fetchall()
 
 
-# Runs `presswork` with `flows.prefect_server.launch` and `use` given other arguments (sys.argv[1:3], JSON): the
+# Runs `presswork` with `presswork.orchestration.prefect_server.launch` and `use` given other arguments (sys.argv[1:3], JSON): the
 # public functions' parameters, nothing of Prefect replaced.
 _PRESSWORK_WITH = """
 import functools, json, sys
-from flows import prefect_server
+from presswork.orchestration import prefect_server
 prefect_server.launch = functools.partial(prefect_server.launch, **json.loads(sys.argv[1]))
 prefect_server.use = functools.partial(prefect_server.use, **json.loads(sys.argv[2]))
-from flows.cli import main
+from presswork.app.cli import main
 sys.exit(main(sys.argv[3:]))
 """
 
@@ -132,7 +132,7 @@ _LAUNCH_AND_USE = """
 import os, sys
 if sys.argv[1] == "prefect first":
     import prefect
-from flows import prefect_server
+from presswork.orchestration import prefect_server
 server = prefect_server.launch()
 used = prefect_server.use(server)
 print(used, server is not None and server.process.poll() is None, os.environ.get("PREFECT_API_URL"))
@@ -258,6 +258,10 @@ def test_the_private_name_check_finds_private_names():
 
 
 # A Prefect upgrade may rename or remove anything private without notice; presswork must not depend on it.
-@pytest.mark.parametrize("module", sorted((REPO / "flows").glob("*.py")), ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "module",
+    sorted([*(REPO / "presswork").rglob("*.py"), *(REPO / "flows").glob("*.py")]),
+    ids=lambda path: str(path.relative_to(REPO)),
+)
 def test_flows_use_no_private_prefect_name(module: Path):
     assert _private_prefect_names(module.read_text(encoding="utf-8")) == []

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows import records
+from presswork import records
 
 RECORDS = [
     cls

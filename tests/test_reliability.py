@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.flow import presswork
-from flows.settings import RunSettings
-from flows.warehouse import WarehouseBusy, collect_garbage, open_layout, run_lock
+from presswork.orchestration.flow import presswork
+from presswork.orchestration.settings import RunSettings
+from presswork.storage.warehouse import WarehouseBusy, collect_garbage, open_layout, run_lock
 
 from .conftest import PRESSWORK, SEEDS, query_in_subprocess
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.entities import strip_title, vote_label
-from flows.resolve import NameStat, entity_id_for, resolve_names
+from presswork.entities.ner import strip_title, vote_label
+from presswork.entities.resolve import NameStat, entity_id_for, resolve_names
 
 from .conftest import query_in_subprocess
 

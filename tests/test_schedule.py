@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.flow import run_presswork
-from flows.settings import RunSettings
+from presswork.orchestration.flow import run_presswork
+from presswork.orchestration.settings import RunSettings
 
 from .conftest import HTML_DEV, PRESSWORK, SEEDS, query_in_subprocess
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.views import load_views, publish_views, sql_dir_default
-from flows.warehouse import open_layout
+from presswork.storage.views import load_views, publish_views, sql_dir_default
+from presswork.storage.warehouse import open_layout
 
 from .conftest import REPO, query_in_subprocess
 

@@ -1,8 +1,8 @@
 """The presswork dashboard: a Streamlit app over the warehouse views, read-only.
 
-Started by `presswork dashboard` (flows/dashboard.py), which passes the warehouse in $PRESSWORK_WAREHOUSE. Four
-pages: Overview, Entities, Article, Search. Every number comes from `flows.dashboard_queries` (SQL run by DuckDB);
-this module only lays results out.
+Started by `presswork dashboard` (presswork/app/dashboard.py), which passes the warehouse in $PRESSWORK_WAREHOUSE.
+Four pages: Overview, Entities, Article, Search. Every number comes from `dashboard_queries` (SQL run by
+DuckDB); this module only lays results out.
 
 Safety: text from the data (headlines, bodies, names, removed boilerplate) reaches the page only as escaped HTML
 (`html.escape`) or as cells of a dataframe or chart, never as Markdown, since Markdown would interpret `*`, `$`
@@ -26,10 +26,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import streamlit as st
 
-from flows import dashboard_queries as queries
-from flows.cli import default_warehouse
-from flows.dashboard_queries import EntityFilter, Mention, Removal, SearchHit
-from flows.warehouse import Layout
+from presswork.app import dashboard_queries as queries
+from presswork.app.cli import default_warehouse
+from presswork.app.dashboard_queries import EntityFilter, Mention, Removal, SearchHit
+from presswork.storage.warehouse import Layout
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -591,8 +591,8 @@ def removed_boilerplate(removals: Sequence[Removal]) -> None:
         )
     )
     st.caption(
-        "rule: an id in flows/rules.py or a step of flows/clean.py; at: code-point offset in the text the "
-        "cleaner was given."
+        "rule: an id in presswork/clean/rules.py or a step of presswork/clean/cleaner.py; "
+        "at: code-point offset in the text the cleaner was given."
     )
 
 

@@ -18,13 +18,12 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from flows import __version__
-from flows.articles import ArticleOptions
-from flows.clean import CLEANER_VERSION
-from flows.decode import ReadLimits
-from flows.inputs import DecodedBatch
-from flows.isolation import chunk, default_workers
-from flows.pipeline import (
+from presswork import __version__
+from presswork.clean.articles import ArticleOptions
+from presswork.clean.cleaner import CLEANER_VERSION
+from presswork.ingest.decode import ReadLimits
+from presswork.ingest.inputs import DecodedBatch
+from presswork.orchestration.batches import (
     Progress,
     RunSummary,
     WrittenBatch,
@@ -34,9 +33,8 @@ from flows.pipeline import (
     split_duplicates,
     without_failed,
 )
-from flows.records import CleanedBatch, FoundEntities, Reject
-from flows.settings import RunSettings
-from flows.tasks import (
+from presswork.orchestration.settings import RunSettings
+from presswork.orchestration.tasks import (
     Payload,
     clean_task,
     decode_task,
@@ -48,7 +46,9 @@ from flows.tasks import (
     source_stats_task,
     write_task,
 )
-from flows.warehouse import Layout, WarehouseBusy, open_layout, run_lock
+from presswork.records import CleanedBatch, FoundEntities, Reject
+from presswork.storage.warehouse import Layout, WarehouseBusy, open_layout, run_lock
+from presswork.workers import chunk, default_workers
 
 
 def _run_id() -> str:
@@ -230,6 +230,6 @@ def serve_presswork(settings: RunSettings, cron: str | None = None, interval: fl
         description="presswork: ingest the configured inputs into the warehouse",
         tags=["presswork"],
         pause_on_shutdown=False,
-        # Runs import `flows.flow` from the installed package, whatever directory `serve` was started in.
+        # Runs import this module from the installed package, whatever directory `serve` was started in.
         entrypoint_type=EntrypointType.MODULE_PATH,
     )

@@ -32,10 +32,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows import compaction
-from flows.corpus import SourceStats
-from flows.isolation import default_workers
-from flows.parquet import SCHEMAS, write_table
+from presswork.clean.corpus import SourceStats
+from presswork.storage import compaction
+from presswork.storage.parquet import SCHEMAS, write_table
+from presswork.workers import default_workers
 
 CATALOG_NAME = "presswork.duckdb"
 # Tables whose rows belong to one input file (column input_uri); a reprocessed input replaces its rows.
@@ -267,7 +267,7 @@ def commit(
     """Make a new snapshot of every table and switch `current` to it atomically; return its id.
 
     The new snapshot holds the current one's files, minus the rows of the input files `replaced_uris` (they
-    were processed again), plus `new_files`, with small files merged (`flows/compaction.py`) so the count stays
+    were processed again), plus `new_files`, with small files merged (`compaction.py`) so the count stays
     bounded. `derive(files, snapshot_id)` computes the derived tables from the new snapshot's files before
     anything is visible. `seconds`, when given, receives the time spent in `compact`. Call only while holding
     the run lock.

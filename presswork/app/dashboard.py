@@ -1,4 +1,4 @@
-"""Start the dashboard: `streamlit run flows/dashboard_app.py` as a child process, headless and private."""
+"""Start the dashboard: `streamlit run presswork/app/dashboard_app.py` as a child process, headless and private."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
-from flows.cli import WAREHOUSE_ENV
+from presswork.app.cli import WAREHOUSE_ENV
 
 APP = Path(__file__).resolve().with_name("dashboard_app.py")
 

@@ -2,7 +2,7 @@
 
 The cleaner works on lines (a scraped dump has one paragraph, heading, caption or widget per line), in layers:
 1. span rules cut prompts glued inside a paragraph;
-2. line rules drop whole lines that match a pattern in `flows.rules`;
+2. line rules drop whole lines that match a pattern in `presswork.clean.rules`;
 3. structure: the headline, duplicated title lines, a caption followed by its credited twin, short non-sentence
    lines before the first paragraph (kickers, photo titles) or after the last (navigation), a publisher blurb
    with a contact e-mail at the end.
@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from flows.records import RemovedSpan
-from flows.rules import EMAIL, RULES, SENTENCE_END, Rule
+from presswork.clean.rules import EMAIL, RULES, SENTENCE_END, Rule
+from presswork.records import RemovedSpan
 
 # Bump when a change to the rules or this module changes what comes out; rows record it (issue 5's
 # `--reprocess` re-cleans older rows).
@@ -252,7 +252,7 @@ def clean_text(
     """Split `text` into title and body and return what was removed, with reasons.
 
     `title` is a title already known (HTML metadata); without it a headline-like first line becomes the title.
-    `repeated` holds line keys (`line_key`) that recur across the source's documents (`flows.corpus`).
+    `repeated` holds line keys (`line_key`) that recur across the source's documents (`presswork.clean.corpus`).
     Positions in `removed` are code-point offsets into `text`.
     """
     lines = _split_lines(text)

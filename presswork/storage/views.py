@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.warehouse import Layout
+from presswork.storage.warehouse import Layout
 
 LAYERS = ("staging", "marts")
 # The storage format the catalogue is written in. DuckDB 2.0's own format (storage version number 69) is
@@ -36,7 +36,7 @@ class View:
 
 def sql_dir_default() -> Path:
     """Return the `sql/` folder that ships beside the `flows` package."""
-    return Path(__file__).resolve().parent.parent / "sql"
+    return Path(__file__).resolve().parents[2] / "sql"
 
 
 def load_views(sql_dir: Path) -> list[View]:

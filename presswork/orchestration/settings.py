@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from flows.entities import DEFAULT_MODEL
-from flows.faults import Faults
+from presswork.entities.ner import DEFAULT_MODEL
+from presswork.faults import Faults
 
 
 class RunSettings(BaseModel):

@@ -25,7 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.parquet import atomic_path
+from presswork.storage.parquet import atomic_path
 
 FAN_IN = 8
 TIER_BASE_ROWS = 1024  # tier 0: files of fewer rows

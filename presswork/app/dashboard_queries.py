@@ -25,8 +25,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from flows.views import connect_readonly
-from flows.warehouse import Layout
+from presswork.storage.views import connect_readonly
+from presswork.storage.warehouse import Layout
 
 # The day an article counts for: its publication date, else the day the run that ingested it started (UTC).
 # Plain-text inputs carry no date, so for them (the seeds) this is the ingest day; the pages say so.

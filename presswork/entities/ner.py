@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from flows.faults import NO_FAULTS, Faults, failure_detail, failure_reason
-from flows.isolation import CHUNKS_PER_WORKER, default_workers, map_outcomes, split_by_size, warm_up
-from flows.records import Acronym, Article, FoundEntities, Mention, Reject
+from presswork.faults import NO_FAULTS, Faults, failure_detail, failure_reason
+from presswork.records import Acronym, Article, FoundEntities, Mention, Reject
+from presswork.workers import CHUNKS_PER_WORKER, default_workers, map_outcomes, split_by_size, warm_up
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -345,8 +345,8 @@ def _extract_chunk(chunk: _Chunk) -> _Found:
 
 def _prepare_worker(model: str) -> None:
     # Runs in a worker process: what its first batch would otherwise wait for.
-    from flows.articles import build_article  # noqa: F401  (trafilatura, lxml and the cleaner)
-    from flows.language import detect_language
+    from presswork.clean.articles import build_article  # noqa: F401  (trafilatura, lxml and the cleaner)
+    from presswork.clean.language import detect_language
 
     detect_language("A sentence long enough for the language model to be loaded now.")
     load_model(model)

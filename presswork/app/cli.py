@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from flows.settings import RunSettings
+    from presswork.orchestration.settings import RunSettings
 
 WAREHOUSE_ENV = "PRESSWORK_WAREHOUSE"
 # Prefect's own chatter (task-run states, the temporary server's start and stop) goes to its UI and API
@@ -160,12 +160,12 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"presswork: no such input: {', '.join(missing)}", file=sys.stderr)
         return 2
 
-    from flows import prefect_server
+    from presswork.orchestration import prefect_server
 
     # Prefect's temporary server (when no server is configured) comes up while the worker processes load spaCy
-    # and trafilatura. Prefect must be pointed at it before anything imports Prefect (flows.flow does).
+    # and trafilatura. Prefect must be pointed at it before anything imports Prefect (the flow's module does).
     server = prefect_server.launch()
-    from flows.settings import RunSettings
+    from presswork.orchestration.settings import RunSettings
 
     settings = RunSettings(
         inputs=inputs,
@@ -180,11 +180,11 @@ def command_run(args: argparse.Namespace) -> int:
         **({"spacy_model": args.model} if args.model else {}),
     )
     if settings.runner == "thread":
-        from flows.entities import warm_up_workers
+        from presswork.entities.ner import warm_up_workers
 
         warm_up_workers(settings.spacy_model)
     prefect_server.use(server)
-    from flows.flow import run_presswork
+    from presswork.orchestration.flow import run_presswork
 
     before = _snapshot_of(settings.warehouse)
     try:
@@ -209,7 +209,7 @@ def _fault_mapping(specs: list[str]) -> dict[str, list[str]]:
 
 def _snapshot_of(warehouse: str) -> str | None:
     """The id of the warehouse's committed snapshot, or None before its first commit."""
-    from flows.warehouse import Layout, current_snapshot
+    from presswork.storage.warehouse import Layout, current_snapshot
 
     snapshot = current_snapshot(Layout(Path(warehouse)))
     return snapshot.name if snapshot is not None else None
@@ -242,7 +242,7 @@ def describe_failure(exc: BaseException, warehouse: str, before: str | None) -> 
 
 
 def _settings_from(args: argparse.Namespace, **extra: Any) -> RunSettings:
-    from flows.settings import RunSettings
+    from presswork.orchestration.settings import RunSettings
 
     return RunSettings(
         inputs=[str(Path(p).expanduser().resolve()) for p in (args.input or ["seeds"])],
@@ -266,7 +266,7 @@ def command_serve(args: argparse.Namespace) -> int:
     if missing:
         print(f"presswork: no such input: {', '.join(missing)}", file=sys.stderr)
         return 2
-    from flows.flow import serve_presswork
+    from presswork.orchestration.flow import serve_presswork
 
     schedule = f"cron {args.cron!r}" if args.cron else f"every {args.interval:g} s"
     print(f"presswork: serving the flow {schedule} into {settings.warehouse}; Ctrl-C stops", flush=True)
@@ -280,8 +280,8 @@ def _open_readonly(args: argparse.Namespace) -> tuple[Path, Any] | None:
     """Open the warehouse named by --warehouse (or the default) read-only; say why not and return None."""
     import duckdb
 
-    from flows.views import connect_readonly
-    from flows.warehouse import Layout
+    from presswork.storage.views import connect_readonly
+    from presswork.storage.warehouse import Layout
 
     layout = Layout(Path(args.warehouse or default_warehouse()).expanduser().resolve())
     try:
@@ -355,8 +355,8 @@ def command_sql(args: argparse.Namespace) -> int:
 
 
 def command_dashboard(args: argparse.Namespace) -> int:
-    from flows.dashboard import run_dashboard
-    from flows.warehouse import Layout
+    from presswork.app.dashboard import run_dashboard
+    from presswork.storage.warehouse import Layout
 
     layout = Layout(Path(args.warehouse or default_warehouse()).expanduser().resolve())
     if not layout.catalog.exists():

@@ -12,8 +12,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from flows.decode import DecodeError, decode_bytes, normalise_text
-from flows.records import RawDocument, Reject
+from presswork.ingest.decode import DecodeError, decode_bytes, normalise_text
+from presswork.records import RawDocument, Reject
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 

@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from flows.records import SourceFile
+from presswork.records import SourceFile
 
 # Suffix (after an optional .gz) -> document kind. Anything else in a folder is not an input.
 UNSUPPORTED = "unsupported"

@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from flows.parquet import SCHEMAS, to_table, write_table
-from flows.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
-from flows.warehouse import Layout
+from presswork.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
+from presswork.storage.parquet import SCHEMAS, to_table, write_table
+from presswork.storage.warehouse import Layout
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import trafilatura
 
-from flows.decode import normalise_text
+from presswork.ingest.decode import normalise_text
 
 
 @dataclass(frozen=True, slots=True)

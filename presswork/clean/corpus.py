@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flows.clean import count_words, is_prose, line_key
+from presswork.clean.cleaner import count_words, is_prose, line_key
 
 MIN_DOCUMENTS = 3  # a line must recur in at least this many documents of the source
 # Prose (a full sentence of eight words or more) is only boilerplate when it is on most of the source's pages,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from flows.records import RawDocument, SourceFile
+from presswork.records import RawDocument, SourceFile
 
 # Encodings the detector may name that are really "western single-byte": news in these is almost always
 # cp1252 (curly quotes at 0x91-0x94 are the tell), so cp1252 is tried first when it decodes cleanly.

@@ -1,7 +1,7 @@
 """Boilerplate patterns, kept as data.
 
 Each rule has an id (stable: it is written to the `boilerplate` table), a snake_case reason (the category a
-user filters on) and the case that forced it. The cleaner (`flows.clean`) owns the logic; this module only says
+user filters on) and the case that forced it. The cleaner (`presswork.clean.cleaner`) owns the logic; this module only says
 what boilerplate looks like.
 
 Scopes:

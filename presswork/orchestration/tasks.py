@@ -23,11 +23,16 @@ from typing import Generic, TypeVar
 from prefect import task
 from prefect.cache_policies import NONE
 
-from flows import articles, corpus, discover, entities, inputs, pipeline, resolve, views, warehouse
-from flows.decode import ReadLimits
-from flows.faults import Faults
-from flows.parquet import SCHEMAS, to_table, write_table
-from flows.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
+from presswork.clean import articles, corpus
+from presswork.entities import ner as entities
+from presswork.entities import resolve
+from presswork.faults import Faults
+from presswork.ingest import discover, inputs
+from presswork.ingest.decode import ReadLimits
+from presswork.orchestration import batches as pipeline
+from presswork.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
+from presswork.storage import views, warehouse
+from presswork.storage.parquet import SCHEMAS, to_table, write_table
 
 T = TypeVar("T")
 
@@ -128,7 +133,7 @@ def publish_task(
 ) -> pipeline.Published:
     """Commit the run's files and its `runs` row as one snapshot, refresh the views if their SQL changed.
 
-    Timed in four parts: `compact` (merging small data files, `flows/compaction.py`), `resolve` (entity
+    Timed in four parts: `compact` (merging small data files, `presswork/storage/compaction.py`), `resolve` (entity
     resolution over the whole snapshot, which grows with the number of distinct names), `publish` (linking the
     snapshot and switching `current`: what makes the run visible) and `cleanup` (deleting old snapshots and
     unreferenced files, after the switch).

@@ -26,8 +26,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.parquet import SCHEMAS, to_table, write_table
-from flows.warehouse import Layout
+from presswork.storage.parquet import SCHEMAS, to_table, write_table
+from presswork.storage.warehouse import Layout
 
 # Tie-break order for label votes: how often the small English model is right when it predicts the label.
 LABEL_RELIABILITY = ("PERSON", "GPE", "ORG", "NORP", "LOC", "EVENT", "LAW", "FAC", "PRODUCT", "WORK_OF_ART", "LANGUAGE")

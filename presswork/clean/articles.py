@@ -5,13 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 
-from flows.clean import CLEANER_VERSION, CleanOptions, clean_text, count_words
-from flows.corpus import SourceStats, document_line_hashes, repeated_lines
-from flows.extract import Extracted, extract_html
-from flows.faults import NO_FAULTS, Faults, failure_detail, failure_reason
-from flows.isolation import CHUNKS_PER_WORKER, Outcome, default_workers, map_in_workers, map_with_timeout, split_evenly
-from flows.language import detect_language
-from flows.records import Article, Boilerplate, CleanedBatch, RawDocument, Reject, SourceLine
+from presswork.clean.cleaner import CLEANER_VERSION, CleanOptions, clean_text, count_words
+from presswork.clean.corpus import SourceStats, document_line_hashes, repeated_lines
+from presswork.clean.extract import Extracted, extract_html
+from presswork.clean.language import detect_language
+from presswork.faults import NO_FAULTS, Faults, failure_detail, failure_reason
+from presswork.records import Article, Boilerplate, CleanedBatch, RawDocument, Reject, SourceLine
+from presswork.workers import (
+    CHUNKS_PER_WORKER,
+    Outcome,
+    default_workers,
+    map_in_workers,
+    map_with_timeout,
+    split_evenly,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +29,7 @@ class ArticleOptions:
     extraction_timeout_s: float = 30.0  # per HTML document; past it: rejected as `extraction_timeout`
     workers: int | None = None  # extraction processes; None: one per core
     clean: CleanOptions = field(default_factory=CleanOptions)
-    faults: Faults = NO_FAULTS  # deliberate failures, for tests (`flows.faults`)
+    faults: Faults = NO_FAULTS  # deliberate failures, for tests (`presswork.faults`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +50,7 @@ def _reject(document: RawDocument, reason: str, detail: str) -> Reject:
 
 
 def _failed(document: RawDocument, stage: str, error: BaseException | str) -> Reject:
-    """The reject of a document that failed in `stage` (see `flows.faults`)."""
+    """The reject of a document that failed in `stage` (see `presswork.faults`)."""
     return _reject(document, failure_reason(stage), failure_detail(stage, error))
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows.decode import (
+from presswork.faults import NO_FAULTS, Faults, failure_detail
+from presswork.ingest.decode import (
     CONTAINER_KINDS,
     DecodeError,
     ReadLimits,
@@ -13,10 +14,9 @@ from flows.decode import (
     read_input,
     source_name_for,
 )
-from flows.discover import UNSUPPORTED
-from flows.faults import NO_FAULTS, Faults, failure_detail
-from flows.formats import Container, read_jsonl, read_warc
-from flows.records import InputFile, RawDocument, Reject, SourceFile
+from presswork.ingest.discover import UNSUPPORTED
+from presswork.ingest.formats import Container, read_jsonl, read_warc
+from presswork.records import InputFile, RawDocument, Reject, SourceFile
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Reading inputs: discover files, decode bytes to text, split containers (JSONL, WARC) into documents."""
