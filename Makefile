@@ -1,11 +1,12 @@
-# presswork: `make run` ingests seeds/ into warehouse/; `make test` runs the whole suite.
+# presswork: `make run` ingests seeds/ into warehouse/; `make test` runs the whole suite, `make test-fast` the
+# tests that need no Prefect server, spaCy model or browser.
 # Both create .venv (Python 3.11) and install the project into it, editable, with pinned versions.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format benchmark throughput clean
+.PHONY: install run test test-fast lint format benchmark throughput clean
 
 install: $(STAMP)
 
@@ -19,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The edit loop: every test that needs no Prefect server, no spaCy model and no browser (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check presswork flows tests benchmarks

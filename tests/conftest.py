@@ -1,4 +1,8 @@
-"""Shared fixtures: one Prefect test harness per session, one seed warehouse built by the real flow."""
+"""Shared fixtures: one Prefect test harness per session, one seed warehouse built by the real flow.
+
+Two tiers: `make test` runs everything (what CI runs); `make test-fast` (`pytest -m "not slow"`) leaves out the
+tests marked `slow`, those that need a Prefect server, the spaCy model or a browser, for the edit loop.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,56 @@ _TEST_SETTINGS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_
 _SET_HERE = {name for name in _TEST_SETTINGS if name not in os.environ}
 for _name in _SET_HERE:
     os.environ[_name] = _TEST_SETTINGS[_name]
+
+
+# A test that uses one of these fixtures, directly or through another (`seed_warehouse` needs `prefect_harness`),
+# is marked `slow` at collection, so the mark cannot be forgotten. Tests that start `presswork run` in a
+# subprocess or load the spaCy model themselves carry `@pytest.mark.slow`; `_fast_tests_stay_fast` fails one
+# that forgot it.
+SLOW_FIXTURES = frozenset({"prefect_harness", "prefect_server", "chromium"})
+# Command lines of a Prefect API server: `prefect server start`, or the server Prefect starts itself (uvicorn).
+_PREFECT_SERVER_COMMANDS = ("prefect server start", "prefect.server.api.server:create_app")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def _prefect_servers() -> set[int]:
+    """Process ids of the Prefect API servers this test process has started (children at any depth)."""
+    import psutil
+
+    found = set()
+    for child in psutil.Process().children(recursive=True):
+        try:
+            command = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        if any(marker in command for marker in _PREFECT_SERVER_COMMANDS):
+            found.add(child.pid)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_stay_fast(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test not marked `slow` that loads the spaCy model or starts a Prefect server."""
+    if request.node.get_closest_marker("slow") is not None:
+        yield
+        return
+    from presswork.entities.ner import load_model
+
+    loads, servers = load_model.cache_info().misses, _prefect_servers()
+    yield
+    found = []
+    if load_model.cache_info().misses > loads:
+        found.append("loaded the spaCy model")
+    if _prefect_servers() - servers:
+        found.append("started a Prefect server")
+    if found:
+        pytest.fail(f"{request.node.nodeid} {' and '.join(found)}: mark it @pytest.mark.slow", pytrace=False)
 
 
 @pytest.fixture(scope="session")

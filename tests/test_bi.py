@@ -12,7 +12,7 @@ import pytest
 from .test_views import PUBLIC
 
 # What a BI tool does on connecting: list the views, reflect their columns, query each one. It runs in its own
-# process and directory, as Superset or a notebook would, with the URI the README gives.
+# process and directory, as Superset or a notebook would, with the URI docs/bi.md gives.
 CLIENT = """
 import json, sys, warnings
 import sqlalchemy as sa

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from presswork.storage import compaction, views, warehouse
 from presswork.storage.compaction import FAN_IN, MAX_MERGE_BYTES, FileSize, compact, plan_merges, tier
-from presswork.storage.parquet import SCHEMAS, to_table, write_table
+from presswork.storage.parquet import SCHEMAS
 
 from .conftest import query_in_subprocess
 
@@ -29,26 +29,42 @@ def article_rows(batch: int, count: int = 3) -> list[dict[str, object]]:
             "article_id": f"a{batch}-{n}",
             "source_uri": f"/in/{batch}-{n}.txt",
             "input_uri": f"/in/{batch}-{n}.txt",
+            "source_name": "in",
+            "kind": "text",
             "title": f"Story {batch}.{n}",
             "body": f"Body of story {batch}.{n} " * 20,
+            "author": None,
+            "published_at": None,
+            "url": None,
+            "language": "en",
             "word_count": 100 + n,
+            "content_hash": f"h{batch}-{n}",
+            "encoding": "utf-8",
+            "cleaner_version": "1",
         }
         for n in range(count)
     ]
+
+
+def input_row(article: dict[str, object]) -> dict[str, object]:
+    return {
+        "input_uri": article["input_uri"],
+        "input_hash": f"h{article['article_id']}",
+        "kind": "text",
+        "size_bytes": 100,
+        "documents": 1,
+        "skipped_records": 0,
+    }
 
 
 def write_batch(layout: warehouse.Layout, batch: int) -> dict[str, list[Path]]:
     """One batch's files: a few articles and their inputs rows (every other table gets no file)."""
     constants = {"run_id": f"run{batch}", "ingested_at": WHEN}
     rows = article_rows(batch)
-    inputs = [{"input_uri": r["input_uri"], "input_hash": f"h{r['article_id']}", "documents": 1} for r in rows]
+    inputs = [input_row(row) for row in rows]
     return {
-        "articles": [
-            write_table(to_table(rows, SCHEMAS["articles"], constants), layout.data_file("articles", f"b{batch}"))
-        ],
-        "inputs": [
-            write_table(to_table(inputs, SCHEMAS["inputs"], constants), layout.data_file("inputs", f"b{batch}"))
-        ],
+        "articles": [warehouse.write_rows(layout, "articles", f"b{batch}", rows, constants)],
+        "inputs": [warehouse.write_rows(layout, "inputs", f"b{batch}", inputs, constants)],
     }
 
 
@@ -129,7 +145,7 @@ def test_many_commits_keep_the_file_count_bounded_and_every_row_readable(tmp_pat
         with warehouse.run_lock(layout):
             warehouse.commit(layout, write_batch(layout, batch), set(), f"run{batch}")
             views.publish_views(layout)
-        assert len(warehouse.snapshot_files(layout, "articles")) <= FAN_IN  # one tier, plus the empty file
+        assert len(warehouse.snapshot_files(layout, "articles")) < FAN_IN  # every file is in tier 0
     counts = query_in_subprocess(
         layout.catalog,
         "select count(*), count(distinct article_id), (select count(*) from inputs) from articles",
@@ -140,11 +156,7 @@ def test_many_commits_keep_the_file_count_bounded_and_every_row_readable(tmp_pat
     manifest = json.loads((warehouse.current_snapshot(layout) / "manifest.json").read_text())
     for table in ("articles", "inputs"):  # the row counts a commit trusts instead of reading footers
         recorded = manifest["rows"][table]
-        assert recorded == {
-            p.name: pq.read_metadata(p).num_rows
-            for p in warehouse.snapshot_files(layout, table)
-            if not p.name.startswith("_empty")
-        }
+        assert recorded == {p.name: pq.read_metadata(p).num_rows for p in warehouse.snapshot_files(layout, table)}
 
 
 def test_an_edited_input_replaces_its_rows_inside_a_merged_file(tmp_path: Path):
@@ -156,9 +168,7 @@ def test_an_edited_input_replaces_its_rows_inside_a_merged_file(tmp_path: Path):
     edited = "/in/2-1.txt"
     constants = {"run_id": "edit", "ingested_at": WHEN}
     row = {**article_rows(2)[1], "title": "Edited story"}
-    new = {
-        "articles": [write_table(to_table([row], SCHEMAS["articles"], constants), layout.data_file("articles", "e"))]
-    }
+    new = {"articles": [warehouse.write_rows(layout, "articles", "e", [row], constants)]}
     with warehouse.run_lock(layout):
         warehouse.commit(layout, new, {edited}, "edit")
     rows = rows_of(warehouse.snapshot_files(layout, "articles"))

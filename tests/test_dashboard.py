@@ -31,8 +31,10 @@ from presswork.app.dashboard_app import (
     snippet,
 )
 from presswork.app.dashboard_queries import EntityFilter, Mention, Removal
+from presswork.storage.views import connect_readonly
 
 from .conftest import PRESSWORK, run_cli
+from .test_tables import empty_warehouse
 
 APP = Path(__file__).resolve().parent.parent / "presswork" / "app" / "dashboard_app.py"
 SCRIPT_HEADLINE = "<script>alert(1)</script> Mayor Opens New Bridge in Springfield"
@@ -83,25 +85,48 @@ def seed_ids(warehouse: Path) -> dict[str, str]:
 # --- SQL, on tables small enough to check by hand --------------------------------------------------------------
 
 
+# The views the dashboard reads; the tiny tables below take their names, columns and types.
+TINY_VIEWS = (
+    "articles",
+    "entity_mentions",
+    "stg_entity_names",
+    "entities",
+    "boilerplate",
+    "rejects",
+    "runs",
+    "raw_documents",
+)
+
+
+@pytest.fixture(scope="module")
+def view_columns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Each view's column definitions, from the real SQL over an empty warehouse (so from the table definitions)."""
+    layout = empty_warehouse(tmp_path_factory.mktemp("empty-warehouse"))
+    connection = connect_readonly(layout)
+    try:
+        return {
+            view: ", ".join(f'"{name}" {kind}' for name, kind, *_ in connection.execute(f"describe {view}").fetchall())
+            for view in TINY_VIEWS
+        }
+    finally:
+        connection.close()
+
+
 @pytest.fixture
-def tiny() -> duckdb.DuckDBPyConnection:
-    """Tables named like the views, three articles, three entities."""
+def tiny(view_columns: dict[str, str]) -> duckdb.DuckDBPyConnection:
+    """Tables with the views' names, columns and types, holding three articles and three entities.
+
+    Rows are inserted by column name; a column a test does not need stays NULL.
+    """
     connection = duckdb.connect()
     # The day must not depend on the session's time zone: ingested_at is a UTC instant.
     connection.execute("set TimeZone = 'America/New_York'")
+    for view, columns in view_columns.items():
+        connection.execute(f"create table {view} ({columns})")
     connection.execute(
         """
-        create table articles (
-            article_id varchar, source_uri varchar, source_name varchar, kind varchar, title varchar,
-            body varchar, author varchar, published_at timestamp, url varchar, language varchar,
-            word_count integer, content_hash varchar, encoding varchar, cleaner_version varchar, run_id varchar,
-            ingested_at timestamptz
-        )
-        """
-    )
-    connection.execute(
-        """
-        insert into articles values
+        insert into articles by name
+        select * from (values
             ('a1', '/in/wire/a1.txt', 'wire', 'text', 'Bridge opens', 'Alice opened the bridge in Paris.',
              null, null, null, 'en', 6, 'h1', 'utf-8', '1', 'r1', timestamptz '2024-03-02 03:30:00+00'),
             ('a2', '/in/wire/a2.txt', 'wire', 'text', null, 'Fares rose 100% after Alice met Acme_Corp.',
@@ -109,11 +134,15 @@ def tiny() -> duckdb.DuckDBPyConnection:
             ('a3', '/in/blog/a3.html', 'blog', 'html', 'Acme results', 'Acme sold 1000 bridges.',
              'Bob', timestamp '2024-03-04 08:00:00', 'https://example.org/a3', 'en', 4, 'h3', 'utf-8', '1', 'r1',
              timestamptz '2024-05-01 12:00:00+00')
+        ) as t(
+            article_id, source_uri, source_name, kind, title, body, author, published_at, url, language,
+            word_count, content_hash, encoding, cleaner_version, run_id, ingested_at
+        )
         """
     )
     connection.execute(
         """
-        create table entity_mentions as
+        insert into entity_mentions by name
         select * from (values
             ('a1', 'x', 'Alice', 'Alice', 'PERSON', 0, 5),
             ('a1', 'y', 'Paris', 'Paris', 'GPE', 27, 32),
@@ -127,7 +156,7 @@ def tiny() -> duckdb.DuckDBPyConnection:
     # The resolution: "Acme Corp" is Acme, an ORG, although the model called that one mention a PERSON.
     connection.execute(
         """
-        create table stg_entity_names as
+        insert into stg_entity_names by name
         select * from (values
             ('Alice', 'x', 'Alice', 'PERSON'),
             ('Paris', 'y', 'Paris', 'GPE'),
@@ -138,19 +167,21 @@ def tiny() -> duckdb.DuckDBPyConnection:
     )
     connection.execute(
         """
-        create table entities as
+        insert into entities by name
         select entity_id, mode(name) as name, any_value(label) as label, list(distinct text order by text) as aliases,
             count(distinct article_id) as article_count, count(*) as mention_count
         from entity_mentions group by entity_id
         """
     )
     connection.execute(
-        "create table boilerplate (article_id varchar, text varchar, reason varchar, rule_id varchar, position integer)"
+        "insert into boilerplate by name select * from (values ('a1', 'Subscribe!', 'subscribe_prompt', "
+        "'subscribe_line', 40)) as t(article_id, text, reason, rule_id, position)"
     )
-    connection.execute("insert into boilerplate values ('a1', 'Subscribe!', 'subscribe_prompt', 'subscribe_line', 40)")
-    connection.execute("create table rejects as select 'f.txt' as source_uri, 'too_short' as reason")
-    connection.execute("create table runs as select 'r1' as run_id, timestamptz '2024-05-01 12:00:00+00' as started_at")
-    connection.execute("create table raw_documents as select 'a1' as article_id, 'raw' as raw_text")
+    connection.execute("insert into rejects by name select 'f.txt' as source_uri, 'too_short' as reason")
+    connection.execute(
+        "insert into runs by name select 'r1' as run_id, timestamptz '2024-05-01 12:00:00+00' as started_at"
+    )
+    connection.execute("insert into raw_documents by name select 'a1' as article_id, 'raw' as raw_text")
     yield connection
     connection.close()
 

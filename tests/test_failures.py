@@ -53,6 +53,7 @@ def test_pieces_cover_the_text_exactly_and_respect_the_limit(text, limit):
     assert all(a_end == b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
 
 
+@pytest.mark.slow
 def test_entities_found_in_pieces_keep_exact_offsets_and_match_whole_bodies(seed_articles):  # noqa: F811
     nlp = load_model(MODEL)
     whole = extract_entities(nlp, seed_articles)

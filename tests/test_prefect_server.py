@@ -84,6 +84,7 @@ def _presswork_run(
 
 # The process runner's tasks run in other processes, and a thread of the flow's process forwards their events:
 # every part of Prefect must find the server the command started, not start one of its own.
+@pytest.mark.slow
 @pytest.mark.parametrize("runner", ["thread", "process"])
 def test_a_run_records_itself_on_its_temporary_server_and_stops_it(tmp_path: Path, runner: str):
     home = tmp_path / "prefect-home"
@@ -106,6 +107,7 @@ def taken_port() -> Iterator[int]:
         yield int(squatter.getsockname()[1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("failure", ["no prefect command", "port taken", "not up in time"])
 def test_when_its_server_does_not_start_prefect_starts_its_own(tmp_path: Path, taken_port: int, failure: str):
     home = tmp_path / "prefect-home"
@@ -164,6 +166,7 @@ def test_no_temporary_server_when_prefects_profile_names_one(tmp_path: Path):
     assert FALLBACK not in done.stderr
 
 
+@pytest.mark.slow
 def test_too_late_once_prefect_is_imported(tmp_path: Path):
     done = _launch_and_use(tmp_path / "prefect-home", "prefect first")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -171,6 +174,7 @@ def test_too_late_once_prefect_is_imported(tmp_path: Path):
     assert FALLBACK in done.stderr
 
 
+@pytest.mark.slow
 def test_a_used_server_is_the_url_prefect_is_given_and_stops_at_exit(tmp_path: Path):
     done = _launch_and_use(tmp_path / "prefect-home")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -180,6 +184,7 @@ def test_a_used_server_is_the_url_prefect_is_given_and_stops_at_exit(tmp_path: P
     assert _servers_of(tmp_path / "prefect-home") == []  # stopped when that process exited
 
 
+@pytest.mark.slow
 def test_a_run_killed_outright_takes_its_temporary_server_with_it(tmp_path: Path):
     home = tmp_path / "prefect-home"
     inputs = tmp_path / "inputs"

@@ -83,6 +83,7 @@ def test_a_reader_holding_the_warehouse_open_is_never_blocked_and_sees_each_comm
     assert seen == sorted(seen) and seen[-1] == 12
 
 
+@pytest.mark.slow
 def test_a_second_run_on_the_same_warehouse_exits_with_a_clear_message(tmp_path: Path):
     layout = open_layout(tmp_path / "wh")
     holder = subprocess.Popen(
@@ -117,6 +118,7 @@ def test_a_second_run_on_the_same_warehouse_exits_with_a_clear_message(tmp_path:
         pass
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_write_leaves_a_readable_warehouse_and_the_next_run_completes_exactly(tmp_path: Path):
     inputs = tmp_path / "inputs"
     write_articles(inputs, 4)

@@ -1,4 +1,4 @@
-"""The SQL layer: file conventions, the README's column docs, and idempotent publishing."""
+"""The SQL layer: file conventions, the column docs (docs/views.md), and idempotent publishing."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from .conftest import REPO, query_in_subprocess
 
 VIEWS = load_views(sql_dir_default())
 PUBLIC = [v.name for v in VIEWS if v.layer == "marts"]
+VIEWS_DOC = REPO / "docs" / "views.md"
 
 
 def documented_columns() -> dict[str, list[tuple[str, str]]]:
-    """Parse the README's '### `view`' sections into (column, type) lists."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    """Parse the '## `view`' sections of docs/views.md into (column, type) lists."""
+    text = VIEWS_DOC.read_text(encoding="utf-8")
     docs: dict[str, list[tuple[str, str]]] = {}
-    for match in re.finditer(r"^### `(\w+)`\n(.*?)(?=^##|\Z)", readme, re.MULTILINE | re.DOTALL):
+    for match in re.finditer(r"^## `(\w+)`\n(.*?)(?=^##|\Z)", text, re.MULTILINE | re.DOTALL):
         rows = re.findall(r"^\| (\w+) \| ([A-Z][A-Z (),\[\]]*?) \|", match.group(2), re.MULTILINE)
         docs[match.group(1)] = rows
     return docs
@@ -39,7 +40,7 @@ def test_view_files_follow_the_conventions(view):
         assert "{{ source(" not in view.select and view.select.rstrip().endswith("select * from final")
 
 
-def test_readme_documents_every_public_view_and_column(seed_warehouse: Path):
+def test_docs_document_every_public_view_and_column(seed_warehouse: Path):
     docs = documented_columns()
     assert sorted(docs) == sorted(PUBLIC)
     con = duckdb.connect(str(seed_warehouse / "presswork.duckdb"), read_only=True)
@@ -82,3 +83,9 @@ def test_changed_sql_is_published_by_replacing_the_file(seed_warehouse: Path, tm
     finally:
         reader.close()
         assert publish_views(layout) is True  # back to the shipped SQL for the other tests
+
+
+def test_a_missing_layer_folder_is_an_error_not_an_empty_catalogue(tmp_path: Path):
+    (tmp_path / "staging").mkdir()
+    with pytest.raises(FileNotFoundError, match="marts"):
+        load_views(tmp_path)

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from presswork.app.config import WAREHOUSE_ENV, default_warehouse
+
 if TYPE_CHECKING:
     from presswork.orchestration.settings import RunSettings
 
-WAREHOUSE_ENV = "PRESSWORK_WAREHOUSE"
 # Prefect's own chatter (task-run states, the temporary server's start and stop) goes to its UI and API
 # logs; the terminal shows warnings and presswork's summary. A user's own PREFECT_* settings win.
 _QUIET_PREFECT = {
@@ -34,11 +35,6 @@ _QUIET_PREFECT = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
 }
 MAX_CELL = 80  # table output: longer values are cut with an ellipsis (csv and json are never cut)
-
-
-def default_warehouse() -> str:
-    """The warehouse folder: $PRESSWORK_WAREHOUSE, else ./warehouse."""
-    return os.environ.get(WAREHOUSE_ENV) or "warehouse"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--input",
         action="append",
         metavar="PATH",
-        help="file or folder to ingest (folders recursively: .txt, .html, .htm, optionally .gz); repeatable; "
+        help="file or folder to ingest (folders recursively: .txt, .html, .htm, .jsonl, .warc, each optionally .gz); "
+        "repeatable; "
         "default: seeds/",
     )
     run.add_argument("--warehouse", metavar="DIR", help=f"warehouse folder (default: ${WAREHOUSE_ENV} or warehouse/)")
@@ -180,7 +177,7 @@ def command_run(args: argparse.Namespace) -> int:
         **({"spacy_model": args.model} if args.model else {}),
     )
     if settings.runner == "thread":
-        from presswork.entities.ner import warm_up_workers
+        from presswork.orchestration.warmup import warm_up_workers
 
         warm_up_workers(settings.spacy_model)
     prefect_server.use(server)
@@ -209,10 +206,9 @@ def _fault_mapping(specs: list[str]) -> dict[str, list[str]]:
 
 def _snapshot_of(warehouse: str) -> str | None:
     """The id of the warehouse's committed snapshot, or None before its first commit."""
-    from presswork.storage.warehouse import Layout, current_snapshot
+    from presswork.storage.warehouse import Layout, version
 
-    snapshot = current_snapshot(Layout(Path(warehouse)))
-    return snapshot.name if snapshot is not None else None
+    return version(Layout(Path(warehouse)))
 
 
 def _no_space(exc: BaseException) -> bool:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
-from presswork.app.cli import WAREHOUSE_ENV
+from presswork.app.config import WAREHOUSE_ENV
 
 APP = Path(__file__).resolve().with_name("dashboard_app.py")
 

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import streamlit as st
 
 from presswork.app import dashboard_queries as queries
-from presswork.app.cli import default_warehouse
+from presswork.app.config import default_warehouse
 from presswork.app.dashboard_queries import EntityFilter, Mention, Removal, SearchHit
 from presswork.storage.warehouse import Layout
 
@@ -693,7 +693,7 @@ def render_page(name: str, root: str | Path) -> None:
 
 
 def _sidebar(source: Source) -> None:
-    snapshot = source.version.split("@")[0].removeprefix("snapshots/")
+    snapshot = source.version.split("@")[0]  # the version is `<snapshot>@<catalogue>`
     st.sidebar.caption(f"Warehouse `{source.layout.root}` (read-only), snapshot {snapshot}.")
     st.sidebar.caption("Each page shows the latest committed run as of its last refresh or click.")
 

@@ -15,7 +15,6 @@ any filter applies, and `entity_daily` counts a day in the session's time zone w
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from presswork.storage.views import connect_readonly
+from presswork.storage.views import catalog_version, connect_readonly
 from presswork.storage.warehouse import Layout
 
 # The day an article counts for: its publication date, else the day the run that ingested it started (UTC).
@@ -177,13 +176,8 @@ def open_warehouse(layout: Layout) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def warehouse_version(layout: Layout) -> str:
-    """Name the data a query would see now: the committed snapshot and the catalogue file.
-
-    It changes with every commit (the `current` symlink) and every rebuilt catalogue (a new inode), so it is a
-    sound cache key: equal versions give equal answers.
-    """
-    snapshot = os.readlink(layout.current) if layout.current.is_symlink() else "none"
-    return f"{snapshot}@{layout.catalog.stat().st_ino}"
+    """Name the data a query would see now (`<snapshot>@<catalogue>`): equal versions give equal answers."""
+    return catalog_version(layout)
 
 
 def _table(connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> pa.Table:

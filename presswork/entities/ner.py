@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from presswork.faults import NO_FAULTS, Faults, failure_detail, failure_reason
 from presswork.records import Acronym, Article, FoundEntities, Mention, Reject
-from presswork.workers import CHUNKS_PER_WORKER, default_workers, map_outcomes, split_by_size, warm_up
+from presswork.workers import CHUNKS_PER_WORKER, default_workers, map_outcomes, split_by_size
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -341,23 +341,6 @@ class _Chunk:
 def _extract_chunk(chunk: _Chunk) -> _Found:
     # Runs in a worker process: the model is loaded there once (load_model is cached per process).
     return _run_pieces(load_model(chunk.model), chunk.pieces, 64, chunk.faults)
-
-
-def _prepare_worker(model: str) -> None:
-    # Runs in a worker process: what its first batch would otherwise wait for.
-    from presswork.clean.articles import build_article  # noqa: F401  (trafilatura, lxml and the cleaner)
-    from presswork.clean.language import detect_language
-
-    detect_language("A sentence long enough for the language model to be loaded now.")
-    load_model(model)
-
-
-def warm_up_workers(model: str, workers: int | None = None) -> None:
-    """Start the worker processes and load the model and trafilatura in each, in the background.
-
-    `presswork run` calls this while Prefect's temporary server starts, when one core would otherwise idle.
-    """
-    warm_up(_prepare_worker, model, workers)
 
 
 class ModelNotInstalled(RuntimeError):

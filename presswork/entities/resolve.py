@@ -11,6 +11,9 @@ linear in the number of names (inverted indexes, no pairwise comparison):
    different people share it, it stays on its own: an unresolved name is better than a wrong merge.
 The entity's name is its fullest form; its label is the majority of its mentions' votes, ties broken by how
 reliable the small English model is for each label.
+
+Pure: names, votes and acronym pairs in, resolved rows out. Reading them from the warehouse and writing the
+`entity_names` table is the commit's business (`presswork/orchestration/tasks.py`).
 """
 
 from __future__ import annotations
@@ -19,15 +22,8 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from presswork.storage.parquet import SCHEMAS, to_table, write_table
-from presswork.storage.warehouse import Layout
 
 # Tie-break order for label votes: how often the small English model is right when it predicts the label.
 LABEL_RELIABILITY = ("PERSON", "GPE", "ORG", "NORP", "LOC", "EVENT", "LAW", "FAC", "PRODUCT", "WORK_OF_ART", "LANGUAGE")
@@ -190,38 +186,11 @@ def resolve_names(stats: list[NameStat], acronyms: Iterable[tuple[str, str]] = (
     return resolved
 
 
-def name_stats(mention_files: list[Path]) -> list[NameStat]:
-    """Count, per normalised name in the mention files, the label votes of its mentions."""
-    if not mention_files:
-        return []
-    data = pq.read_table(mention_files, columns=["name", "vote_label"])
-    counts = data.group_by(["name", "vote_label"]).aggregate([("name", "count")])
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for name, label, count in zip(
-        *(counts.column(c).to_pylist() for c in ("name", "vote_label", "name_count")), strict=True
-    ):
-        votes[name][label] += count
-    return [NameStat(name, vote, sum(vote.values())) for name, vote in sorted(votes.items())]
+def name_stats(votes: Mapping[str, Mapping[str, int]]) -> list[NameStat]:
+    """Return one NameStat per name, in name order, from each name's votes per label."""
+    return [NameStat(name, Counter(by_label), sum(by_label.values())) for name, by_label in sorted(votes.items())]
 
 
-def defined_acronyms(acronym_files: list[Path]) -> set[tuple[str, str]]:
-    """The distinct (short, long) acronym definitions in the files."""
-    if not acronym_files:
-        return set()
-    data = pq.read_table(acronym_files, columns=["short", "long"])
-    return set(zip(data.column("short").to_pylist(), data.column("long").to_pylist(), strict=True))
-
-
-def entity_names_table(resolved: dict[str, Resolved]) -> pa.Table:
-    """The `entity_names` table: which entity each name belongs to."""
-    rows = sorted(resolved.values(), key=lambda r: r.name)
-    return to_table(rows, SCHEMAS["entity_names"])
-
-
-def derive_entity_names(layout: Layout, tables: dict[str, list[Path]], snapshot_id: str) -> dict[str, list[Path]]:
-    """Resolve every name of the snapshot-to-be and write its `entity_names` file."""
-    mentions = [p for p in tables["entity_mentions"] if not p.name.startswith("_empty-")]
-    acronyms = [p for p in tables["acronyms"] if not p.name.startswith("_empty-")]
-    resolved = resolve_names(name_stats(mentions), defined_acronyms(acronyms))
-    path = write_table(entity_names_table(resolved), layout.data_file("entity_names", snapshot_id))
-    return {"entity_names": [path]}
+def entity_name_rows(resolved: Mapping[str, Resolved]) -> list[Resolved]:
+    """Return the rows of the `entity_names` table: which entity each name belongs to, in name order."""
+    return sorted(resolved.values(), key=lambda r: r.name)

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from presswork.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
-from presswork.storage.parquet import SCHEMAS, to_table, write_table
-from presswork.storage.warehouse import Layout
+from presswork.storage.warehouse import Layout, write_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +111,7 @@ def write_batch(
     written: dict[str, list[Path]] = {}
     for table, records in rows.items():
         if records:
-            path = write_table(to_table(records, SCHEMAS[table], constants), layout.data_file(table, key))
-            written[table] = [path]
+            written[table] = [write_rows(layout, table, key, records, constants)]
     return written
 
 

@@ -168,7 +168,7 @@ def launch(cli: str = PREFECT_CLI, port: int | None = None) -> TemporaryServer |
     command += ["--no-ui", "--no-scheduler", "--no-late-runs", "--no-prompt"]
     try:
         process = subprocess.Popen(
-            # -P: this package from where it is installed, never a `flows` folder in the current directory.
+            # -P: this package from where it is installed, never a `presswork` folder in the current directory.
             [sys.executable, "-P", "-m", __name__, *command],
             env={**os.environ, **_SERVICES_OFF},
             stdin=subprocess.DEVNULL,

@@ -15,6 +15,7 @@ Prefect passes it as it is, under every task runner (thread, process, Dask), and
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +33,6 @@ from presswork.ingest.decode import ReadLimits
 from presswork.orchestration import batches as pipeline
 from presswork.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
 from presswork.storage import views, warehouse
-from presswork.storage.parquet import SCHEMAS, to_table, write_table
 
 T = TypeVar("T")
 
@@ -70,7 +70,8 @@ def known_content_task(layout: warehouse.Layout, replaced_uris: set[str]) -> dic
 @task(name="source-statistics", cache_policy=NONE)
 def source_stats_task(layout: warehouse.Layout, replaced_uris: set[str]) -> corpus.SourceStats:
     """Per-source line counts of the warehouse, for repeated-line boilerplate."""
-    return warehouse.source_stats(layout, replaced_uris)
+    counts = warehouse.source_line_counts(layout, replaced_uris)
+    return corpus.SourceStats(Counter(counts.documents), Counter(counts.lines))
 
 
 @task(name="decode", cache_policy=NONE)
@@ -134,20 +135,22 @@ def publish_task(
     """Commit the run's files and its `runs` row as one snapshot, refresh the views if their SQL changed.
 
     Timed in four parts: `compact` (merging small data files, `presswork/storage/compaction.py`), `resolve` (entity
-    resolution over the whole snapshot, which grows with the number of distinct names), `publish` (linking the
-    snapshot and switching `current`: what makes the run visible) and `cleanup` (deleting old snapshots and
-    unreferenced files, after the switch).
+    resolution over the whole snapshot, which grows with the number of distinct names), `publish` (the commit
+    proper: what makes the run visible) and `cleanup` (deleting old snapshots and unreferenced files, after it).
     """
     started = time.perf_counter()
     run_id = str(run["run_id"])
-    run_file = write_table(to_table([run], SCHEMAS["runs"]), layout.data_file("runs", run_id))
+    run_file = warehouse.write_rows(layout, "runs", run_id, [run])
     resolving: list[float] = []
 
     def derive(tables: dict[str, list[Path]], snapshot_id: str) -> dict[str, list[Path]]:
+        """Resolve every name of the snapshot-to-be into entities and write its `entity_names` file."""
         clock = time.perf_counter()
-        derived = resolve.derive_entity_names(layout, tables, snapshot_id)
+        stats = resolve.name_stats(warehouse.name_votes(tables["entity_mentions"]))
+        resolved = resolve.resolve_names(stats, warehouse.acronym_definitions(tables["acronyms"]))
+        path = warehouse.write_rows(layout, "entity_names", snapshot_id, resolve.entity_name_rows(resolved))
         resolving.append(time.perf_counter() - clock)
-        return derived
+        return {"entity_names": [path]}
 
     timed: dict[str, float] = {"compact": 0.0}
     snapshot = warehouse.commit(layout, {**files, "runs": [run_file]}, replaced_uris, run_id, derive, timed)

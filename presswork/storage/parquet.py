@@ -1,7 +1,8 @@
-"""Parquet tables: one explicit pyarrow schema per table, written atomically."""
+"""Parquet files: each table's Arrow schema (from its definition in `tables.py`), rows to Arrow, atomic writes."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -11,163 +12,55 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-_RUN_COLUMNS = [pa.field("run_id", pa.string(), nullable=False), pa.field("ingested_at", pa.timestamp("us", tz="UTC"))]
+from presswork.storage.tables import TABLES
 
-RAW_DOCUMENTS = pa.schema(
-    [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("source_uri", pa.string(), nullable=False),
-        pa.field("input_uri", pa.string(), nullable=False),
-        pa.field("source_name", pa.string()),
-        pa.field("kind", pa.string()),
-        pa.field("content_hash", pa.string()),
-        pa.field("encoding", pa.string()),
-        pa.field("text", pa.large_string()),
-        *_RUN_COLUMNS,
-    ]
-)
-ARTICLES = pa.schema(
-    [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("source_uri", pa.string(), nullable=False),
-        pa.field("input_uri", pa.string(), nullable=False),
-        pa.field("source_name", pa.string()),
-        pa.field("kind", pa.string()),
-        pa.field("title", pa.string()),
-        pa.field("body", pa.large_string()),
-        pa.field("author", pa.string()),
-        pa.field("published_at", pa.string()),
-        pa.field("url", pa.string()),
-        pa.field("language", pa.string()),
-        pa.field("word_count", pa.int32()),
-        pa.field("content_hash", pa.string()),
-        pa.field("encoding", pa.string()),
-        pa.field("cleaner_version", pa.string()),
-        *_RUN_COLUMNS,
-    ]
-)
-BOILERPLATE = pa.schema(
-    [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("input_uri", pa.string(), nullable=False),
-        pa.field("text", pa.string()),
-        pa.field("rule_id", pa.string()),
-        pa.field("reason", pa.string()),
-        pa.field("position", pa.int32()),
-        *_RUN_COLUMNS,
-    ]
-)
-ENTITY_MENTIONS = pa.schema(
-    [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("input_uri", pa.string(), nullable=False),
-        pa.field("name", pa.string()),
-        pa.field("text", pa.string()),
-        pa.field("label", pa.string()),
-        pa.field("start_char", pa.int32()),
-        pa.field("end_char", pa.int32()),
-        pa.field("sentence", pa.string()),
-        pa.field("vote_label", pa.string()),
-        *_RUN_COLUMNS,
-    ]
-)
-REJECTS = pa.schema(
-    [
-        pa.field("source_uri", pa.string(), nullable=False),
-        pa.field("input_uri", pa.string(), nullable=False),
-        pa.field("content_hash", pa.string()),
-        pa.field("reason", pa.string()),
-        pa.field("detail", pa.string()),
-        *_RUN_COLUMNS,
-    ]
-)
-ACRONYMS = pa.schema(
-    [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("input_uri", pa.string(), nullable=False),
-        pa.field("short", pa.string()),
-        pa.field("long", pa.string()),
-        *_RUN_COLUMNS,
-    ]
-)
-# Derived from all mentions at every commit (not per input): which entity each normalised name belongs to.
-ENTITY_NAMES = pa.schema(
-    [
-        pa.field("name", pa.string(), nullable=False),
-        pa.field("entity_id", pa.string(), nullable=False),
-        pa.field("entity_name", pa.string()),
-        pa.field("entity_label", pa.string()),
-    ]
-)
-SOURCE_LINES = pa.schema(
-    [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("input_uri", pa.string(), nullable=False),
-        pa.field("source_name", pa.string()),
-        pa.field("line_hash", pa.int64()),
-        *_RUN_COLUMNS,
-    ]
-)
-INPUTS = pa.schema(
-    [
-        pa.field("input_uri", pa.string(), nullable=False),
-        pa.field("input_hash", pa.string(), nullable=False),
-        pa.field("kind", pa.string()),
-        pa.field("size_bytes", pa.int64()),
-        pa.field("documents", pa.int32()),
-        pa.field("skipped_records", pa.int32()),
-        *_RUN_COLUMNS,
-    ]
-)
-RUNS = pa.schema(
-    [
-        pa.field("run_id", pa.string(), nullable=False),
-        pa.field("started_at", pa.timestamp("us", tz="UTC")),
-        pa.field("finished_at", pa.timestamp("us", tz="UTC")),
-        pa.field("status", pa.string()),
-        pa.field("inputs", pa.int32()),
-        pa.field("processed", pa.int32()),
-        pa.field("unchanged", pa.int32()),
-        pa.field("articles", pa.int32()),
-        pa.field("rejects", pa.int32()),
-        pa.field("boilerplate", pa.int32()),
-        pa.field("mentions", pa.int32()),
-        pa.field("entities", pa.int32()),
-        pa.field("duration_s", pa.float64()),
-        pa.field("rejects_by_reason", pa.map_(pa.string(), pa.int32())),
-        pa.field("stage_seconds", pa.map_(pa.string(), pa.float64())),
-        pa.field("cleaner_version", pa.string()),
-        pa.field("presswork_version", pa.string()),
-    ]
-)
+# One Arrow schema per table, from its definition: the schema every data file of the table is written with.
+SCHEMAS: dict[str, pa.Schema] = {name: table.schema for name, table in TABLES.items()}
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "raw_documents": RAW_DOCUMENTS,
-    "articles": ARTICLES,
-    "boilerplate": BOILERPLATE,
-    "entity_mentions": ENTITY_MENTIONS,
-    "rejects": REJECTS,
-    "acronyms": ACRONYMS,
-    "entity_names": ENTITY_NAMES,
-    "source_lines": SOURCE_LINES,
-    "inputs": INPUTS,
-    "runs": RUNS,
-}
+
+def schema_digest(schema: pa.Schema) -> str:
+    """Fingerprint a schema as written to Parquet: the name of the table's zero-row schema file."""
+    return hashlib.sha256(schema.serialize().to_pybytes()).hexdigest()[:12]
+
+
+class MissingColumn(ValueError):
+    """A row handed to `to_table` lacks a column of the table."""
 
 
 def to_table(rows: Sequence[Any], schema: pa.Schema, constants: Mapping[str, Any] | None = None) -> pa.Table:
-    """Build a table from dataclass records or from dicts (all rows alike), adding constant columns."""
+    """Build a table from dataclass records or from dicts (all rows alike), adding constant columns.
+
+    Every column of `schema` must be a constant, a field of every record or a key of every dict (None for no
+    value): a misspelt or forgotten field raises MissingColumn instead of becoming a column of nulls.
+    """
     constants = dict(constants or {})
     dicts = bool(rows) and isinstance(rows[0], Mapping)
     columns: dict[str, list[Any]] = {}
     for name in schema.names:
         if name in constants:
             columns[name] = [constants[name]] * len(rows)
-        elif dicts:
-            columns[name] = [row.get(name) for row in rows]
-        else:
-            columns[name] = [getattr(row, name, None) for row in rows]
+            continue
+        try:
+            columns[name] = [row[name] for row in rows] if dicts else [getattr(row, name) for row in rows]
+        except (KeyError, AttributeError, TypeError):
+            index = _first_without(rows, name, dicts)
+            if index is None:
+                raise  # not a missing column: an error of the row's own
+            raise MissingColumn(
+                f"row {index} ({type(rows[index]).__name__}) has no {name!r}, a column of the table "
+                "(give every column, None for no value)"
+            ) from None
     return pa.Table.from_pydict(columns, schema=schema)
+
+
+def _first_without(rows: Sequence[Any], name: str, dicts: bool) -> int | None:
+    """Return the index of the first row without the column `name`, or None if every row has it."""
+    for index, row in enumerate(rows):
+        is_dict = isinstance(row, Mapping)
+        present = (is_dict and name in row) if dicts else (not is_dict and hasattr(row, name))
+        if not present:
+            return index
+    return None
 
 
 @contextmanager

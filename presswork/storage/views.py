@@ -11,11 +11,12 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import duckdb
 
-from presswork.storage.warehouse import Layout
+from presswork.storage.warehouse import Layout, version
 
 LAYERS = ("staging", "marts")
 # The storage format the catalogue is written in. DuckDB 2.0's own format (storage version number 69) is
@@ -35,14 +36,21 @@ class View:
 
 
 def sql_dir_default() -> Path:
-    """Return the `sql/` folder that ships beside the `flows` package."""
-    return Path(__file__).resolve().parents[2] / "sql"
+    """Return the view SQL that ships inside the package as `presswork.sql` (the repository's `sql/`)."""
+    # Through the package, not this file's location: a wheel installed anywhere has it as presswork/sql/.
+    folder = resources.files("presswork.sql")
+    if not isinstance(folder, Path):  # a zip import: the views would have to be read through Traversable
+        raise RuntimeError(f"presswork.sql is not a folder on disk: {folder}")
+    return folder
 
 
 def load_views(sql_dir: Path) -> list[View]:
     """Read the view files in dependency order: staging, then marts, each mart after the views it reads."""
     views: list[View] = []
     for layer in LAYERS:
+        if not (sql_dir / layer).is_dir():
+            # A catalogue without views would publish "successfully" and break every query afterwards.
+            raise FileNotFoundError(f"no {layer} views: {sql_dir / layer} is missing (is presswork installed whole?)")
         layer_views = [
             View(path.stem, layer, path.read_text(encoding="utf-8"), path)
             for path in sorted((sql_dir / layer).glob("*.sql"))
@@ -118,6 +126,15 @@ def publish_views(layout: Layout, sql_dir: Path | None = None) -> bool:
     os.replace(temporary, layout.catalog)
     marker.write_text(digest)
     return True
+
+
+def catalog_version(layout: Layout) -> str:
+    """Name the data a read-only connection would see now: `<snapshot id>@<catalogue file id>`.
+
+    It changes with every commit and every rebuilt catalogue (a new file renamed into place), so it is a sound
+    cache key: equal versions give equal answers. The snapshot id is "none" before the first commit.
+    """
+    return f"{version(layout) or 'none'}@{layout.catalog.stat().st_ino}"
 
 
 def connect_readonly(layout: Layout) -> duckdb.DuckDBPyConnection:

@@ -10,47 +10,45 @@ Where the truth lives:
   rebuilt (in a new file renamed over the old) only when the SQL changes, so a dashboard holding it open
   read-only never blocks a run, and a run never needs a read-write lock on it.
 Superseded snapshots are deleted after a grace period; a data file no snapshot links (link count 1) is garbage.
+
+The rest of presswork sees only this interface: `write_rows` (a new data file, invisible until committed),
+`commit`, `snapshot_files` (the current snapshot's data files of a table), `version` (which snapshot is
+current), the readers built on them (`known_inputs`, `article_hashes`, `source_line_counts`, `name_votes`,
+`acronym_definitions`), and the run lock. Links, the `current` symlink and the zero-row schema files that keep
+the views bound (`_empty-*`) stay in here.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from presswork.clean.corpus import SourceStats
 from presswork.storage import compaction
-from presswork.storage.parquet import SCHEMAS, write_table
+from presswork.storage.parquet import SCHEMAS, schema_digest, to_table, write_table
+from presswork.storage.tables import Kind, tables_of
 from presswork.workers import default_workers
 
 CATALOG_NAME = "presswork.duckdb"
 # Tables whose rows belong to one input file (column input_uri); a reprocessed input replaces its rows.
-PER_INPUT_TABLES = (
-    "raw_documents",
-    "articles",
-    "boilerplate",
-    "entity_mentions",
-    "acronyms",
-    "rejects",
-    "source_lines",
-    "inputs",
-)
+PER_INPUT_TABLES = tables_of(Kind.PER_INPUT)
 # Tables computed from the others at each commit; their files are replaced, never carried over.
-DERIVED_TABLES = ("entity_names",)
+DERIVED_TABLES = tables_of(Kind.DERIVED)
+_EMPTY_PREFIX = "_empty-"  # the zero-row schema file of a table (`_empty_file`)
 Derive = Callable[[dict[str, list[Path]], str], dict[str, list[Path]]]
 
 
@@ -134,13 +132,33 @@ def current_snapshot(layout: Layout) -> Path | None:
     return (layout.root / os.readlink(layout.current)).resolve()
 
 
+def version(layout: Layout) -> str | None:
+    """Return the id of the committed snapshot, or None before the first commit."""
+    snapshot = current_snapshot(layout)
+    return snapshot.name if snapshot is not None else None
+
+
 def snapshot_files(layout: Layout, table: str) -> list[Path]:
-    """List the data files of `table` in the current snapshot."""
+    """List the data files of `table` in the current snapshot (never its zero-row schema file)."""
     snapshot = current_snapshot(layout)
     if snapshot is None or not (snapshot / table).is_dir():
         return []
     with os.scandir(snapshot / table) as entries:
-        return sorted(Path(entry.path) for entry in entries if entry.name.endswith(".parquet"))
+        return sorted(
+            Path(entry.path)
+            for entry in entries
+            if entry.name.endswith(".parquet") and not entry.name.startswith(_EMPTY_PREFIX)
+        )
+
+
+def write_rows(
+    layout: Layout, table: str, key: str, rows: Sequence[Any], constants: Mapping[str, Any] | None = None
+) -> Path:
+    """Write rows of `table` (records or dicts, see `to_table`) into a new data file named after `key`.
+
+    Nobody sees the file until a `commit` lists it among its new files.
+    """
+    return write_table(to_table(rows, SCHEMAS[table], constants), layout.data_file(table, key))
 
 
 def known_inputs(layout: Layout) -> dict[str, str]:
@@ -163,32 +181,62 @@ def article_hashes(layout: Layout, excluding_inputs: set[str]) -> dict[str, str]
     return hashes
 
 
-def source_stats(layout: Layout, excluding_inputs: set[str]) -> SourceStats:
+@dataclass(frozen=True, slots=True)
+class LineCounts:
+    """Per source: how many documents it has, and in how many of them each line hash occurs."""
+
+    documents: dict[str, int]
+    lines: dict[tuple[str, int], int]  # (source, line hash) -> documents; only lines in two or more
+
+
+def source_line_counts(layout: Layout, excluding_inputs: set[str]) -> LineCounts:
     """Count, per source, its documents and the documents each line occurs in (lines seen twice or more)."""
-    stats = SourceStats()
-    files = [p for p in snapshot_files(layout, "source_lines") if not p.name.startswith("_empty-")]
+    counts = LineCounts({}, {})
+    files = snapshot_files(layout, "source_lines")
     if not files:
-        return stats
+        return counts
     data = pq.read_table(files, columns=["article_id", "input_uri", "source_name", "line_hash"])
     if excluding_inputs:
         data = data.filter(pc.invert(pc.is_in(data.column("input_uri"), pa.array(sorted(excluding_inputs)))))
     documents = data.group_by("source_name").aggregate([("article_id", "count_distinct")])
     for source, count in zip(*(c.to_pylist() for c in documents.columns), strict=True):
-        stats.documents[source] = count
+        counts.documents[source] = count
     lines = data.group_by(["source_name", "line_hash"]).aggregate([("article_id", "count_distinct")])
     lines = lines.filter(pc.greater_equal(lines.column("article_id_count_distinct"), 2))
     for source, line, count in zip(
         *(lines.column(n).to_pylist() for n in ("source_name", "line_hash", "article_id_count_distinct")), strict=True
     ):
-        stats.lines[(source, line)] = count
-    return stats
+        counts.lines[(source, line)] = count
+    return counts
+
+
+def name_votes(mention_files: list[Path]) -> dict[str, dict[str, int]]:
+    """Count, per normalised name in the mention files, its mentions' votes for each label."""
+    if not mention_files:
+        return {}
+    data = pq.read_table(mention_files, columns=["name", "vote_label"])
+    counts = data.group_by(["name", "vote_label"]).aggregate([("name", "count")])
+    votes: dict[str, dict[str, int]] = {}
+    for name, label, count in zip(
+        *(counts.column(c).to_pylist() for c in ("name", "vote_label", "name_count")), strict=True
+    ):
+        by_label = votes.setdefault(name, {})
+        by_label[label] = by_label.get(label, 0) + count
+    return votes
+
+
+def acronym_definitions(acronym_files: list[Path]) -> set[tuple[str, str]]:
+    """Return the distinct (short, long) acronym definitions in the acronym files."""
+    if not acronym_files:
+        return set()
+    data = pq.read_table(acronym_files, columns=["short", "long"])
+    return set(zip(data.column("short").to_pylist(), data.column("long").to_pylist(), strict=True))
 
 
 def _empty_file(layout: Layout, table: str) -> Path:
     """A zero-row file with the table's current schema, linked into every snapshot so views always bind."""
     schema = SCHEMAS[table]
-    digest = hashlib.sha256(schema.serialize().to_pybytes()).hexdigest()[:12]
-    path = layout.data_file(table, f"_empty-{digest}")
+    path = layout.data_file(table, f"{_EMPTY_PREFIX}{schema_digest(schema)}")
     if not path.exists():
         write_table(schema.empty_table(), path)
     return path
@@ -279,9 +327,8 @@ def commit(
     tables: dict[str, list[Path]] = {}
     for table in SCHEMAS:
         members: list[Path] = []
-        for path in snapshot_files(layout, table):
-            if path.name.startswith("_empty-") or table in DERIVED_TABLES:
-                continue  # each snapshot links the empty file of the current schema; derived tables are rebuilt
+        # A derived table's files are never carried over: `derive` rebuilds them from the other tables.
+        for path in [] if table in DERIVED_TABLES else snapshot_files(layout, table):
             if table in PER_INPUT_TABLES and replaced_uris:
                 kept = _without_uris(path, replaced_uris, layout, table, snapshot_id)
                 if kept is not None:

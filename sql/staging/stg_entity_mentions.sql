@@ -6,10 +6,10 @@ select
     name,
     text,
     label,
-    vote_label,
     start_char,
     end_char,
     sentence,
+    vote_label,
     run_id,
     ingested_at
 from {{ source('entity_mentions') }}

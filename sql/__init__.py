@@ -1,0 +1,1 @@
+"""The view SQL (`staging/`, `marts/`): package data of `presswork.sql`, read through `importlib.resources`."""
