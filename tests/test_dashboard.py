@@ -20,23 +20,18 @@ import psutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from presswork.app import dashboard_queries as queries
-from presswork.app.dashboard import streamlit_command, streamlit_environment
-from presswork.app.dashboard_app import (
-    highlight_mentions,
-    highlight_words,
-    html_table,
-    mark_removals,
-    page_href,
-    snippet,
-)
-from presswork.app.dashboard_queries import EntityFilter, Mention, Removal
+from presswork.app.dashboard import queries
+from presswork.app.dashboard.launcher import streamlit_command, streamlit_environment
+from presswork.app.dashboard.queries import EntityFilter, Mention, Removal
+from presswork.app.dashboard.screens.article import highlight_mentions, mark_removals
+from presswork.app.dashboard.screens.search import highlight_words, snippet
+from presswork.app.dashboard.widgets import html_table, page_href
 from presswork.storage.views import connect_readonly
 
 from .conftest import PRESSWORK, run_cli
 from .test_tables import empty_warehouse
 
-APP = Path(__file__).resolve().parent.parent / "presswork" / "app" / "dashboard_app.py"
+APP = Path(__file__).resolve().parent.parent / "presswork" / "app" / "dashboard" / "app.py"
 SCRIPT_HEADLINE = "<script>alert(1)</script> Mayor Opens New Bridge in Springfield"
 # A plain-text article whose headline, body and boilerplate all carry markup: the dashboard must show it as text.
 SCRIPT_ARTICLE = f"""{SCRIPT_HEADLINE}
@@ -346,6 +341,12 @@ def test_streamlit_runs_headless_private_and_local():
     assert env["PRESSWORK_WAREHOUSE"] == "/w" and env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] == "false"
 
 
+def test_no_pages_folder_beside_the_entry_script():
+    # Streamlit takes a pages/ folder there for its old multipage mode: a fresh server's first request for a page
+    # would run pages/<name>.py itself and show a blank page (the pages live in screens/ instead).
+    assert not (APP.parent / "pages").exists()
+
+
 def test_dashboard_without_a_warehouse_says_so(tmp_path: Path):
     done = run_cli("dashboard", "--warehouse", str(tmp_path / "nowhere"))
     assert done.returncode == 2
@@ -429,7 +430,7 @@ def _restore_main_module() -> Iterator[None]:
 
 
 def _render(name: str, root: str) -> None:
-    from presswork.app.dashboard_app import render_page
+    from presswork.app.dashboard.app import render_page
 
     render_page(name, root)
 
@@ -540,6 +541,6 @@ def test_markup_in_the_data_shows_as_text(script_warehouse: Path):
 
 
 def test_picker_labels_are_distinct():
-    from presswork.app.dashboard_app import unique_labels
+    from presswork.app.dashboard.widgets import unique_labels
 
     assert unique_labels({"a": "Same", "b": "Same", "c": "Other"}) == {"a": "Same · a", "b": "Same · b", "c": "Other"}

@@ -351,7 +351,7 @@ def command_sql(args: argparse.Namespace) -> int:
 
 
 def command_dashboard(args: argparse.Namespace) -> int:
-    from presswork.app.dashboard import run_dashboard
+    from presswork.app.dashboard.launcher import run_dashboard
     from presswork.storage.warehouse import Layout
 
     layout = Layout(Path(args.warehouse or default_warehouse()).expanduser().resolve())

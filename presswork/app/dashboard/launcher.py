@@ -1,4 +1,4 @@
-"""Start the dashboard: `streamlit run presswork/app/dashboard_app.py` as a child process, headless and private."""
+"""Start the dashboard: `streamlit run presswork/app/dashboard/app.py` as a child process, headless and private."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from types import FrameType
 
 from presswork.app.config import WAREHOUSE_ENV
 
-APP = Path(__file__).resolve().with_name("dashboard_app.py")
+APP = Path(__file__).resolve().with_name("app.py")
 
 
 def streamlit_command(port: int, address: str) -> list[str]:
@@ -33,7 +33,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
         # Air-gapped and private: no usage statistics sent anywhere.
         "--browser.gatherUsageStats",
         "false",
-        # The app's code does not change under a running dashboard; watching flows/ costs CPU for nothing.
+        # The app's code does not change under a running dashboard; watching its files costs CPU for nothing.
         "--server.fileWatcherType",
         "none",
         "--server.runOnSave",

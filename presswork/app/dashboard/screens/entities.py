@@ -1,0 +1,169 @@
+"""The Entities page: the top entities among the selected labels and days, then one entity in detail."""
+
+from __future__ import annotations
+
+import html
+
+import altair as alt
+import pyarrow as pa
+import streamlit as st
+
+from presswork.app.dashboard import queries
+from presswork.app.dashboard.queries import EntityFilter
+from presswork.app.dashboard.widgets import (
+    DAY_NOTE,
+    FEW_DAYS,
+    Source,
+    bar_chart,
+    chart_data,
+    day_axis,
+    label_chip,
+    link_list,
+    page_href,
+    show_chart,
+    unique_labels,
+)
+
+
+def _entity_filter(source: Source) -> EntityFilter:
+    """Draw the label and day filters; return what they select."""
+    labels = source.fetch(queries.entity_labels)
+    bounds = source.fetch(queries.day_bounds)
+    left, right = st.columns([3, 2])
+    chosen = left.multiselect("Labels", labels, placeholder="All labels", key="labels")
+    start = end = None
+    if bounds is not None:
+        # No key: when a run adds a day, the widget is new and its default range covers the new day too.
+        days = right.date_input("Days", value=bounds, min_value=bounds[0], max_value=bounds[1])
+        # While a range is being picked the widget holds only its first day.
+        picked = tuple(days) if isinstance(days, tuple | list) else (days,)
+        # A bound at the edge of the data filters nothing: leave it out, which spares the queries a join.
+        start = picked[0] if picked and picked[0] > bounds[0] else None
+        end = picked[1] if len(picked) > 1 and picked[1] < bounds[1] else None
+    st.caption(DAY_NOTE)
+    return EntityFilter(labels=tuple(chosen), start=start, end=end)
+
+
+def entities_page(source: Source) -> None:
+    """The top entities, then one entity (from the URL, the top list or a name search) in detail."""
+    st.title("Entities")
+    selection = _entity_filter(source)
+    top = source.fetch(queries.top_entities, selection, 50)
+    if not top.num_rows:
+        st.info("No entity is mentioned in the selected days and labels.")
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Top entities by articles")
+        show_chart(bar_chart(top.slice(0, 20), "name", "articles", colour="label", title="articles"))
+    with right:
+        st.subheader("Top 50")
+        st.dataframe(top.drop_columns(["entity_id"]), hide_index=True, height=420)
+
+    st.divider()
+    names = {row["entity_id"]: row for row in top.to_pylist()}
+    wanted = st.query_params.get("entity")
+    looked_up = st.text_input("Find an entity by name or alias", key="find_entity")
+    if looked_up.strip():
+        found = source.fetch(queries.find_entities, looked_up.strip(), 20)
+        names = {row["entity_id"]: row for row in found.to_pylist()}
+        if not names:
+            st.info("No entity name or alias contains that.")
+            return
+    if wanted and wanted not in names and not looked_up.strip():
+        # Linked from another page (or a bookmark): the entity may be outside the top list.
+        summary = source.fetch(queries.entity_summary, wanted)
+        if summary is not None:
+            names = {
+                wanted: {"name": summary.name, "label": summary.label, "articles": summary.article_count},
+                **names,
+            }
+    labels = unique_labels(
+        {key: f"{row['name']} ({row['label']}), {row['articles']} articles" for key, row in names.items()}
+    )
+    options = list(labels)
+    chosen = st.selectbox(
+        "Entity",
+        options,
+        index=options.index(wanted) if wanted in options else 0,
+        format_func=lambda key: labels[key],
+    )
+    if chosen != wanted:
+        st.query_params["entity"] = chosen
+    entity_detail(source, chosen, selection)
+
+
+def entity_detail(source: Source, entity_id: str, selection: EntityFilter) -> None:
+    """One entity: aliases, articles per day, the entities it shares articles with, its latest articles."""
+    summary = source.fetch(queries.entity_summary, entity_id)
+    if summary is None:
+        st.warning("That entity is not in the warehouse (any more).")
+        return
+    st.html(
+        f'<h2 class="pw-entity-name" style="margin-bottom:0">{html.escape(summary.name)} '
+        f"{label_chip(summary.label)}</h2>"
+    )
+    columns = st.columns(2)
+    columns[0].metric("Articles (all days)", f"{summary.article_count:,}")
+    columns[1].metric("Mentions (all days)", f"{summary.mention_count:,}")
+    aliases = "".join(
+        f'<span style="border:1px solid #d1d5db;border-radius:4px;padding:1px 6px;margin:2px;display:inline-block">'
+        f"{html.escape(alias)}</span>"
+        for alias in summary.aliases
+    )
+    st.html(f'<div class="pw-aliases"><b>Aliases</b> (every surface form seen): {aliases}</div>')
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Trend")
+        trend = source.fetch(queries.entity_trend, entity_id, selection)
+        if trend.num_rows:
+            show_chart(trend_chart(trend))
+            st.caption("Articles that mention it, per day (mentions in the tooltip). " + DAY_NOTE)
+        else:
+            st.info("Not mentioned in the selected days.")
+    with right:
+        st.subheader("Mentioned together with")
+        together = source.fetch(queries.cooccurring_entities, entity_id, selection, 15)
+        if together.num_rows:
+            show_chart(bar_chart(together, "name", "shared_articles", colour="label", title="shared articles"))
+            st.html(
+                link_list(
+                    [
+                        (page_href("entities", entity=row["entity_id"]), row["name"], f"{row['label']}")
+                        for row in together.to_pylist()
+                    ],
+                    inline=True,
+                )
+            )
+        else:
+            st.info("No other entity in its articles (with the selected labels and days).")
+
+    st.subheader("Articles")
+    articles = source.fetch(queries.entity_articles, entity_id, selection, 50)
+    if not articles.num_rows:
+        st.info("No article mentions it in the selected days.")
+        return
+    st.html(
+        link_list(
+            [
+                (
+                    page_href("article", article=row["article_id"]),
+                    row["title"],
+                    f"{row['source_name'] or ''} · {row['day']} · {row['mentions']} mentions",
+                )
+                for row in articles.to_pylist()
+            ]
+        )
+    )
+
+
+def trend_chart(trend: pa.Table) -> alt.Chart:
+    """Articles per day: bars over a few weeks (a line through one or two days says nothing), else a line."""
+    base = alt.Chart(chart_data(trend)).encode(
+        x=day_axis(trend.num_rows),
+        y=alt.Y("articles:Q", title="articles", axis=alt.Axis(tickMinStep=1)),
+        tooltip=["day:N", "articles:Q", "mentions:Q"],
+    )
+    chart = base.mark_bar() if trend.num_rows <= FEW_DAYS else base.mark_line(point=True)
+    return chart.properties(height=260)
