@@ -24,6 +24,10 @@ class InjectedFault(RuntimeError):
     """The failure the fault switch raises."""
 
 
+class StageBroken(RuntimeError):
+    """A stage failed for every document of a batch: a broken install or environment, not bad documents."""
+
+
 def failure_reason(stage: str) -> str:
     """Return the reject reason of a failure in `stage`: `decode_failed`, `extraction_error`, `clean_failed`, ..."""
     return _REASONS.get(stage, f"{stage}_failed")
@@ -33,6 +37,27 @@ def failure_detail(stage: str, error: BaseException | str) -> str:
     """Return the reject detail of a failure in `stage`: 'stage entities: ValueError: ...', at most 500 characters."""
     described = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     return f"stage {stage}: {described}"[:MAX_DETAIL]
+
+
+# Stages whose failure for a whole batch says the environment is broken (they run the installed models and the
+# worker processes); decode and extract failures follow from the inputs, so a batch of bad files stays rejects.
+_ENVIRONMENT_REASONS = frozenset(failure_reason(stage) for stage in ("clean", "language", "entities"))
+# Fewer documents failing alike can still be bad documents.
+BROKEN_MIN_DOCUMENTS = 5
+
+
+def check_not_broken(outcomes: list[str], details: list[str]) -> None:
+    """Raise StageBroken when five or more documents of a batch all failed alike in clean, language or entities.
+
+    `outcomes` holds each document's outcome (a reject reason, or anything else for an article). One document
+    failing is that document's problem; every document of a batch failing alike (a model that will not load, a
+    worker pool that cannot start) is the run's, and rejecting them all would hide it behind rejects that no later
+    run retries.
+    """
+    reasons = set(outcomes)
+    if len(outcomes) >= BROKEN_MIN_DOCUMENTS and len(reasons) == 1 and reasons <= _ENVIRONMENT_REASONS:
+        example = details[0] if details else ""
+        raise StageBroken(f"all {len(outcomes)} documents of a batch failed alike ({example})")
 
 
 @dataclass(frozen=True, slots=True)

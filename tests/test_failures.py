@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from benchmarks.long_documents import long_text
 from presswork.entities.ner import extract_entities, load_model, split_text
-from presswork.faults import STAGES, Faults, InjectedFault, failure_reason
+from presswork.faults import STAGES, Faults, InjectedFault, StageBroken, check_not_broken, failure_reason
 from presswork.orchestration.flow import presswork
 from presswork.orchestration.settings import RunSettings
 from presswork.workers import map_outcomes
@@ -210,6 +210,39 @@ def test_the_command_exits_0_and_counts_the_failed_document(mixed_inputs: Path, 
     assert done.returncode == 0, done.stderr
     assert "entities_failed 1" in done.stdout
     assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "broken"),
+    [
+        (["entities_failed"] * 5, True),
+        (["clean_failed"] * 7, True),
+        (["entities_failed"] * 4, False),  # a few bad documents can still be the documents' fault
+        (["entities_failed"] * 4 + ["article"], False),
+        (["entities_failed"] * 3 + ["language_failed"] * 3, False),
+        (["extraction_error"] * 9, False),  # bad pages: the inputs' fault, whatever their number
+        (["decode_failed"] * 9, False),
+        (["too_short"] * 9, False),
+    ],
+)
+def test_a_stage_failing_for_a_whole_batch_is_a_broken_run(outcomes, broken):
+    if broken:
+        with pytest.raises(StageBroken, match=f"all {len(outcomes)} documents"):
+            check_not_broken(outcomes, ["stage entities: OSError: [E050] Can't find model"])
+    else:
+        check_not_broken(outcomes, [])
+
+
+@pytest.mark.slow
+def test_a_stage_broken_for_every_document_fails_the_run_and_commits_nothing(tmp_path: Path):
+    done = run_cli(
+        "run", "--input", str(SEEDS), "--warehouse", str(tmp_path / "wh"), "--quiet", "--inject-fault", "entities:.txt"
+    )
+    assert done.returncode == 1
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert "StageBroken: all 5 documents of a batch failed alike (stage entities: InjectedFault" in lines[0]
+    assert "nothing of this run was committed" in lines[0]
 
 
 # ---- a full disk ----------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from presswork import __version__
 from presswork.clean.articles import ArticleOptions
 from presswork.clean.cleaner import CLEANER_VERSION
+from presswork.faults import check_not_broken
 from presswork.ingest.decode import ReadLimits
 from presswork.ingest.inputs import DecodedBatch
 from presswork.orchestration.batches import (
@@ -153,8 +154,11 @@ def _collect(
         ("write", written.seconds),
     ):
         summary.add_time(stage, seconds)
+    rejects = [*work.decoded.rejects, *work.duplicates, *cleaned.rejects]
+    # Before anything of the batch is counted, let alone committed: a stage broken for every document fails the run.
+    check_not_broken(["article"] * len(cleaned.articles) + [r.reason for r in rejects], [r.detail for r in rejects])
     summary.articles += len(cleaned.articles)
-    summary.rejects.update(r.reason for r in [*work.decoded.rejects, *work.duplicates, *cleaned.rejects])
+    summary.rejects.update(r.reason for r in rejects)
     summary.boilerplate += len(cleaned.boilerplate)
     summary.mentions += len(found.mentions)
     summary.skipped_records += sum(i.skipped_records for i in work.decoded.inputs)
