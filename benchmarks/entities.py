@@ -2,9 +2,11 @@
 
 1. Mentions per second of presswork's entity stage (spaCy senter + ner, the real model) on the seeds'
    cleaned bodies, repeated to a few hundred documents.
-2. Resolution time for 1k, 10k and 100k distinct names (synthetic people, organisations with acronyms and
-   places, in realistic proportions). Resolution must grow about linearly: the script prints the time per name
-   and the growth factor per 10x, and exits 1 if 100k names take more than 30x the time of 10k.
+2. Resolution time for 1k, 10k and 100k distinct names (synthetic people, some with a middle initial,
+   organisations with acronyms and places, some inside a longer place name, in realistic proportions).
+   Resolution must grow about linearly: the script prints the time per name and the growth factor per 10x,
+   and exits 1 if 100k names take more than 30x the time of 10k.
+3. What entities become on real news: `benchmarks/entity_quality.py` (counts, merge sets, top names).
 
 Usage: python benchmarks/entities.py [--docs 300]
 """
@@ -47,6 +49,8 @@ def synthetic_names(count: int, seed: int = 0) -> tuple[list[NameStat], list[tup
             first, last = word(rng), word(rng)
             stats.append(NameStat(f"{first} {last}", Counter(PERSON=rng.randint(1, 5)), 3))
             stats.append(NameStat(last, Counter(PERSON=rng.randint(1, 20)), 10))
+            if rng.random() < 0.2:  # a middle initial: parsed by nameparser
+                stats.append(NameStat(f"{first} {word(rng)[0]}. {last}", Counter(PERSON=1), 1))
         elif kind < 0.8:
             org = f"{word(rng)} {word(rng)} {rng.choice(['Council', 'Agency', 'Court', 'Party'])}"
             short = "".join(w[0] for w in org.split()).upper()
@@ -54,7 +58,10 @@ def synthetic_names(count: int, seed: int = 0) -> tuple[list[NameStat], list[tup
             stats.append(NameStat(short, Counter(ORG=rng.randint(1, 9)), 5))
             acronyms.append((short, org))
         else:
-            stats.append(NameStat(word(rng), Counter(GPE=rng.randint(1, 9)), 5))
+            place = word(rng)
+            stats.append(NameStat(place, Counter(GPE=rng.randint(1, 9)), 5))
+            if rng.random() < 0.3:  # a longer place name ending in it
+                stats.append(NameStat(f"New {place}", Counter(GPE=2), 2))
     unique = {s.name: s for s in stats[:count]}
     return list(unique.values()), acronyms
 

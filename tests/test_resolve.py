@@ -115,6 +115,14 @@ def test_seed_entities_read_like_an_analysts_list(seed_warehouse: Path, tmp_path
     for expected in ("Mongolia", "Russia", "Ukraine", "Amnesty International"):
         assert expected in by_name
     assert not [n for n in by_name if any(word in n for word in ("IRIA", "Reuters", "TASS", "Sofya"))]
+    # issue 16: one entity per alias set, the square a place, no junk, aliases without article or possessive
+    assert {"Hague", "The Hague"} <= by_name["The Hague"][1] and "Hague" not in by_name
+    assert by_name["Genghis Khan Square"][0] == "FAC"
+    assert not {"Khan Square", "Trans", "Get War Criminal Putin", "Memorandum of Understanding"} & set(by_name)
+    aliases = {alias for _, names, _ in by_name.values() for alias in names}
+    assert not [
+        a for a in aliases if (a.casefold().startswith("the ") and a != "The Hague") or a.endswith(("'s", "’s"))
+    ]
     top = query_in_subprocess(
         catalog, "select name from entities order by article_count desc, mention_count desc limit 1", tmp_path
     )

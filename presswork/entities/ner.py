@@ -5,10 +5,21 @@ from __future__ import annotations
 import importlib.util
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import groupby
 from typing import TYPE_CHECKING
 
+from presswork.entities.countries import country_of
+from presswork.entities.lexicon import (
+    GENERIC_DOCUMENT_TYPES,
+    LEADING_FUNCTION_WORDS,
+    NAME_PARTICLES,
+    PLACE_HEADS,
+    QUOTABLE_LABELS,
+    SURNAME_HEADS,
+)
+from presswork.entities.resolve import article_full_names
 from presswork.faults import NO_FAULTS, Faults, failure_detail, failure_reason
 from presswork.records import Acronym, Article, FoundEntities, Mention, Reject
 from presswork.workers import CHUNKS_PER_WORKER, default_workers, map_outcomes, split_by_size
@@ -48,7 +59,7 @@ _PLACE_CUE = re.compile(
 _DEFINITION = re.compile(
     r"((?:[A-Z][\w'’-]*\s+)(?:(?:of|the|and|for|on|de|[A-Z][\w'’-]*)\s+){0,8}[A-Z][\w'’-]*)\s+\(([A-Z]{2,8})\)"
 )
-_LEADING_DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_LEADING_DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
 # Names whose "The" is part of the name, so it stays: "The Hague" is not "Hague".
 NAMES_WITH_THE = frozenset(
     {
@@ -69,7 +80,10 @@ NAMES_WITH_THE = frozenset(
     }
 )
 _POSSESSIVE = re.compile(r"(?:['’]s?)$")
-_EDGE_PUNCTUATION = re.compile(r"^[\s\"'“”‘’(\[]+|[\s\"'“”‘’)\],;:]+$")
+_LEFT_EDGE = frozenset(" \t\n\"'“”‘’([")
+_RIGHT_EDGE = frozenset(" \t\n\"'“”‘’)],;:")
+# A lowercase word with more of the name after it: a modifier ("embattled", "new") unless a name particle.
+_LOWERCASE_WORD = re.compile(r"([a-z]+)\s+(?=\S)")
 # A final full stop belongs to the sentence, except after an initial ("U.S.", "Washington D.C.").
 _INITIAL_AT_END = re.compile(r"(?:^|[\s.])\w\.$")
 
@@ -92,24 +106,67 @@ def load_model(name: str) -> Language:
     return nlp
 
 
+def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _LEFT_EDGE:
+        start += 1
+    while end > start and text[end - 1] in _RIGHT_EDGE:
+        end -= 1
+    return start, end
+
+
+def name_bounds(text: str) -> tuple[int, int]:
+    """Return where the name is in an entity's text: (start, end) without what is not part of the name.
+
+    Left out: edge punctuation and quotes, a leading article (unless part of the name, "The Hague"), lowercase
+    modifiers before the name ("embattled", "new"; name particles such as "de" stay), a possessive and a
+    sentence's full stop. The mention keeps these bounds, so its text (an alias people search for) is the name
+    as written in the body: "the Soviet Union’s" is stored as "Soviet Union".
+    """
+    start, end = _strip_edges(text, 0, len(text))
+    determiner = _LEADING_DETERMINER.match(text, start, end)
+    if determiner:
+        rest = _POSSESSIVE.sub("", " ".join(text[determiner.end() : end].split()))
+        if rest.casefold() not in NAMES_WITH_THE:
+            start = determiner.end()
+    start = _skip_modifiers(text, start, end)
+    possessive = _POSSESSIVE.search(text, start, end)
+    if possessive:
+        end = possessive.start()
+    start, end = _strip_edges(text, start, end)
+    while end > start and text[end - 1] == "." and not _INITIAL_AT_END.search(text, start, end):
+        start, end = _strip_edges(text, start, end - 1)
+    return start, end
+
+
+def _skip_modifiers(text: str, start: int, end: int) -> int:
+    """Return where the name starts after lowercase modifiers, when a word with a capital or digit follows them."""
+    after = start
+    while (modifier := _LOWERCASE_WORD.match(text, after, end)) and modifier.group(1) not in NAME_PARTICLES:
+        after = modifier.end()
+    following = text[after:end].split(maxsplit=1)
+    if after > start and following and any(ch.isupper() or ch.isdigit() for ch in following[0]):
+        return after
+    return start
+
+
 def normalise_name(text: str) -> str:
-    """Return the name an entity is keyed on: no leading article, possessive or edge punctuation."""
-    name = " ".join(text.split())
-    name = _EDGE_PUNCTUATION.sub("", name)
-    without = _LEADING_DETERMINER.sub("", name)
-    if without.casefold() not in NAMES_WITH_THE:
-        name = without
-    name = _POSSESSIVE.sub("", name)
-    name = _EDGE_PUNCTUATION.sub("", name)
-    if name.endswith(".") and not _INITIAL_AT_END.search(name):
-        name = name.rstrip(".")
-    return _EDGE_PUNCTUATION.sub("", name)
+    """Return the name an entity is keyed on: no leading article, modifier, possessive or edge punctuation."""
+    start, end = name_bounds(text)
+    return " ".join(text[start:end].split())
+
+
+def title_length(name: str) -> int:
+    """Return how many leading characters of a person's name are a title ('Russian President ' of 'Russian
+    President Vladimir Putin'), 0 when there is none or nothing name-like follows it."""
+    title = _TITLE.match(name)
+    if title is None or title.end() >= len(name) or not name[title.end()].isupper():
+        return 0
+    return title.end()
 
 
 def strip_title(name: str) -> str:
     """Remove a leading title from a person's name: 'Russian President Vladimir Putin' -> 'Vladimir Putin'."""
-    stripped = _TITLE.sub("", name)
-    return stripped if stripped and stripped[0].isupper() else name
+    return name[title_length(name) :]
 
 
 def vote_label(label: str, text: str, text_before: str) -> str:
@@ -250,9 +307,11 @@ def _assemble(articles: list[Article], parts: list[_Found]) -> FoundEntities:
     failed = {article_id: detail for part in parts for article_id, detail in part.failed.items()}
     # Rows come out in the batch's order whichever worker (or retry) found them: article, then offset.
     order = {article.article_id: index for index, article in enumerate(articles)}
-    mentions = sorted(
-        (m for part in parts for m in part.mentions if m.article_id not in failed),
-        key=lambda m: (order[m.article_id], m.start_char),
+    mentions = _with_full_names(
+        sorted(
+            (m for part in parts for m in part.mentions if m.article_id not in failed),
+            key=lambda m: (order[m.article_id], m.start_char),
+        )
     )
     # An acronym defined twice in an article keeps its last definition, as `find_acronyms` does in one text.
     acronyms: dict[tuple[str, str], Acronym] = {}
@@ -266,6 +325,20 @@ def _assemble(articles: list[Article], parts: list[_Found]) -> FoundEntities:
         if a.article_id in failed
     ]
     return FoundEntities(mentions, sorted(acronyms.values(), key=lambda a: order[a.article_id]), rejects)
+
+
+def _with_full_names(mentions: list[Mention]) -> list[Mention]:
+    """Name each short form after the one full person name of its article ("Putin" -> "Vladimir Putin").
+
+    The text stays as written; resolution across the corpus then starts from names the article settled.
+    `mentions` is in article order.
+    """
+    named: list[Mention] = []
+    for _, group in groupby(mentions, key=lambda m: m.article_id):
+        own = list(group)
+        full = article_full_names([(m.name, m.vote_label) for m in own])
+        named.extend(replace(m, name=full[m.name]) if m.name in full else m for m in own)
+    return named
 
 
 def extract_entities(
@@ -282,53 +355,134 @@ def extract_entities(
     return _assemble(articles, [_run_pieces(nlp, _pieces(articles, max_piece_chars), batch_size, faults)])
 
 
+# A place name built on a person's name: capitalised words (or initials) and a place head at the end, not
+# followed by another capitalised word ("Wall Street Journal" is no street).
+_PLACE_NAME = re.compile(
+    r"(?<![\w'’.-])((?:(?:[A-Z][\w-]*|[A-Z]\.)[ ]+){1,4})(" + "|".join(PLACE_HEADS) + r")\b(?![ ]+[A-Z])"
+)
+# A word fragment before a hyphen and a capital: "Trans" of "Trans-Mongolian" (not "Hague" of "Hague-based").
+_HYPHEN_AFTER = re.compile(r"-[A-Z]")
+_QUOTE_OPENED = re.compile(r"[“\"‘]\s*$")
+# After an entity, a quotation going on in lowercase words to its end: the entity opens a quoted sentence.
+_QUOTE_GOES_ON = re.compile(r"\s+[a-z][^”\"\n]*[”\"]")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An entity's place in a text and its label, before it becomes a mention."""
+
+    start: int
+    end: int
+    label: str
+
+
+def place_names(text: str, spans: list[Span]) -> list[Span]:
+    """Correct the spans by the place names in `text` ("Genghis Khan Square"); return them in text order.
+
+    A place name no entity covers is added; one that only persons overlap replaces them when it reaches further
+    than they do ("Khan Square", a PERSON, becomes the FAC "Genghis Khan Square"), or exactly covers one and
+    its head is no surname ("Ricki Lake" stays a person). Any other entity overlapping it wins.
+    """
+    kept = list(spans)
+    for match in _PLACE_NAME.finditer(text):
+        words = [word for word in re.finditer(r"\S+", match.group(1)) if word.group() not in LEADING_FUNCTION_WORDS]
+        if not words:
+            continue
+        place = Span(match.start(1) + words[0].start(), match.end(), PLACE_HEADS[match.group(2)])
+        overlapping = [s for s in kept if s.start < place.end and s.end > place.start]
+        if any(s.label != "PERSON" or s.start < place.start or s.end > place.end for s in overlapping):
+            continue
+        exact = any(s.start == place.start and s.end == place.end for s in overlapping)
+        if exact and match.group(2) in SURNAME_HEADS:
+            continue
+        kept = [s for s in kept if s not in overlapping] + [place]
+    return sorted(kept, key=lambda s: (s.start, s.end))
+
+
+def junk_reason(text: str, start: int, end: int, label: str) -> str | None:
+    """Return why the entity at text[start:end] names nothing an analyst counts, or None when it is a name.
+
+    `generic_document_type`: only a kind of document ("Memorandum of Understanding"), not which one.
+    `hyphen_fragment`: the front of a hyphenated word ("Trans" of "Trans-Mongolian") that the text never uses
+    on its own and that is no country ("Russia" of "Russia-Ukraine" stays).
+    `quoted_slogan`: a titled thing (event, work, law, product) of two or more words that opens a quoted
+    sentence ("Get War Criminal Putin" of a protest sign reading "Get War Criminal Putin out of here").
+    """
+    surface = text[start:end]
+    name = " ".join(surface.split())
+    if label != "PERSON" and name.casefold() in GENERIC_DOCUMENT_TYPES:
+        return "generic_document_type"
+    if _HYPHEN_AFTER.match(text, end) and country_of(name, mostly_place=True) is None:
+        alone = re.compile(rf"(?<![\w-]){re.escape(surface)}(?![\w-])")
+        if alone.search(text) is None:
+            return "hyphen_fragment"
+    if (
+        label in QUOTABLE_LABELS
+        and " " in name
+        and _QUOTE_OPENED.search(text, max(0, start - 3), start)
+        and _QUOTE_GOES_ON.match(text, end)
+    ):
+        return "quoted_slogan"
+    return None
+
+
 def _mentions(piece: _Piece, doc: Doc) -> list[Mention]:
-    """The kept named entities of one piece's Doc, as mentions with offsets into the whole body."""
+    """The kept named entities of one piece's Doc, as mentions with offsets into the whole body.
+
+    Each entity's bounds are narrowed to its name (`name_bounds`, then a person's title), so the mention's text
+    is the name as written; place names the model split are mended first (`place_names`), and junk
+    (`junk_reason`) is left out.
+    """
     mentions: list[Mention] = []
     text = piece.text
     # Each entity's sentence by bisection over the sentence starts: spaCy's `ent.sent` walks the tokens back to
     # the sentence start for every entity, which cost as much as the rest of this function (py-spy). A
     # sentence's text is sliced from the body by character offsets: `Span.text` joins its tokens one by one.
-    sentences = [(sentence.start, sentence.start_char, sentence.end_char) for sentence in doc.sents]
-    starts = [start for start, _, _ in sentences]
-    texts: dict[int, str] = {}
-    for ent in doc.ents:
-        if ent.label_ not in KEPT_LABELS:
+    sentences = [(sentence.start_char, sentence.end_char) for sentence in doc.sents]
+    starts = [start for start, _ in sentences]
+    texts: dict[tuple[int, int], str] = {}
+    spans = [Span(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents if ent.label_ in KEPT_LABELS]
+    for span in place_names(text, spans):
+        low, high = name_bounds(text[span.start : span.end])
+        start, end = span.start + low, span.start + high
+        if span.label == "PERSON":
+            start += title_length(text[start:end])
+        surface = text[start:end]
+        if not any(ch.isalpha() for ch in surface) or junk_reason(text, start, end, span.label):
             continue
-        name = normalise_name(ent.text)
-        if ent.label_ == "PERSON":
-            name = strip_title(name)
-        if not name or not any(ch.isalpha() for ch in name):
-            continue
-        before = (piece.before + text[max(0, ent.start_char - _VOTE_CONTEXT) : ent.start_char])[-_VOTE_CONTEXT:]
+        before = (piece.before + text[max(0, start - _VOTE_CONTEXT) : start])[-_VOTE_CONTEXT:]
         mentions.append(
             Mention(
                 article_id=piece.article_id,
                 input_uri=piece.input_uri,
-                name=name,
-                text=ent.text,
-                label=ent.label_,
-                start_char=piece.offset + ent.start_char,
-                end_char=piece.offset + ent.end_char,
-                sentence=_sentence_text(text, sentences, starts, texts, ent.start),
-                vote_label=vote_label(ent.label_, ent.text, before),
+                name=" ".join(surface.split()),
+                text=surface,
+                label=span.label,
+                start_char=piece.offset + start,
+                end_char=piece.offset + end,
+                sentence=_sentence_text(text, sentences, starts, texts, start, end),
+                vote_label=vote_label(span.label, surface, before),
             )
         )
     return mentions
 
 
 def _sentence_text(
-    body: str, sentences: list[tuple[int, int, int]], starts: list[int], texts: dict[int, str], token: int
+    body: str,
+    sentences: list[tuple[int, int]],
+    starts: list[int],
+    texts: dict[tuple[int, int], str],
+    start: int,
+    end: int,
 ) -> str:
-    """The text of the sentence holding token `token` (the first sentence of an entity that crosses one).
+    """The text of the sentence holding body[start:end] (of the sentences it spans, when it crosses one).
 
-    `sentences` holds (first token, start char, end char) of each sentence of the Doc of `body`.
+    `sentences` holds (start char, end char) of each sentence of the Doc of `body`.
     """
-    index = bisect_right(starts, token) - 1
-    if index not in texts:
-        _, start_char, end_char = sentences[index]
-        texts[index] = body[start_char:end_char].strip()
-    return texts[index]
+    first, last = bisect_right(starts, start) - 1, bisect_right(starts, max(start, end - 1)) - 1
+    if (first, last) not in texts:
+        texts[(first, last)] = body[sentences[first][0] : sentences[last][1]].strip()
+    return texts[(first, last)]
 
 
 @dataclass(frozen=True, slots=True)

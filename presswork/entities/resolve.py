@@ -2,15 +2,22 @@
 
 Input: every distinct normalised mention name with its label votes, and the acronym definitions found in the
 text ("International Criminal Court (ICC)"). Output: for each name, the entity it belongs to. The steps, each
-linear in the number of names (inverted indexes, no pairwise comparison):
+linear in the number of names (inverted indexes and buckets, no pairwise comparison across the corpus):
 1. Names with the same tokens in any order, patronymic suffixes removed, are one entity ("Khurelsukh Ukhnaa",
    "Ukhnaa Khurelsukh", "Ukhnaagiin Khurelsukh").
-2. An acronym joins the one entity it was defined for in the text, or else the one multi-word name in the
+2. Every name and code of one country is one entity ("U.S.", "USA", "United States"), by pycountry's and
+   country-converter's data (`presswork/entities/countries.py`).
+3. An acronym joins the one entity it was defined for in the text, or else the one multi-word name in the
    corpus whose initials it spells ("UN" -> "United Nations").
-3. A one-word name joins the one person whose full name contains it ("Putin" -> "Vladimir Putin"). When two
-   different people share it, it stays on its own: an unresolved name is better than a wrong merge.
-The entity's name is its fullest form; its label is the majority of its mentions' votes, ties broken by how
-reliable the small English model is for each label.
+4. A person's names with and without middle names or initials are one person when all the middle forms of that
+   first and last name agree ("John F. Kennedy", "John Fitzgerald Kennedy", "John Kennedy").
+5. A one-word name joins the one person whose full name contains it ("Putin" -> "Vladimir Putin"), or, when its
+   mentions mostly call it a place and it is no country, the one longer place name ending in it ("Hague" ->
+   "The Hague"). When two people or places share it, it stays on its own: an unresolved name is better than a
+   wrong merge. Inside one article this was already done at extraction (`article_full_names`).
+The entity's name is its fullest form (a country's: the name news uses, when seen); its label is the majority
+of its mentions' votes, ties broken by how reliable the small English model is for each label, except that a
+country is always GPE.
 
 Pure: names, votes and acronym pairs in, resolved rows out. Reading them from the warehouse and writing the
 `entity_names` table is the commit's business (`presswork/orchestration/tasks.py`).
@@ -24,6 +31,12 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+
+from nameparser import HumanName
+
+from presswork.entities.countries import country_name, country_of
+from presswork.entities.lexicon import NAME_PARTICLES, PLACE_PART_WORDS
 
 # Tie-break order for label votes: how often the small English model is right when it predicts the label.
 LABEL_RELIABILITY = ("PERSON", "GPE", "ORG", "NORP", "LOC", "EVENT", "LAW", "FAC", "PRODUCT", "WORK_OF_ART", "LANGUAGE")
@@ -33,6 +46,9 @@ LOCATION_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _PATRONYMIC = re.compile(r"(?:giin|iin|yn|ын|ийн)$")
 _TOKEN = re.compile(r"[\w'’.-]+")
 _ACRONYM_STOPWORDS = frozenset({"of", "the", "and", "for", "on", "de", "la", "du", "des", "&"})
+# nameparser splits a person's name into first, middle and last (with particles, "von der Leyen", and suffixes,
+# "Jr."); it is only asked about names of three words or more, where the middle is in question.
+_PARSED_FROM = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +76,10 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def tokens(name: str) -> list[str]:
+@lru_cache(maxsize=1 << 18)  # each step asks again for the same names' tokens
+def tokens(name: str) -> tuple[str, ...]:
     """The name's folded tokens, possessive and full stops removed."""
-    return [t.replace(".", "").rstrip("'’") for t in _TOKEN.findall(fold(name)) if t.replace(".", "")]
+    return tuple(t.replace(".", "").rstrip("'’") for t in _TOKEN.findall(fold(name)) if t.replace(".", ""))
 
 
 def stem(token: str) -> str:
@@ -72,8 +89,14 @@ def stem(token: str) -> str:
 
 
 def order_key(name: str) -> str:
-    """The same key for name-order and patronymic variants of one name."""
-    return " ".join(sorted(stem(t) for t in tokens(name)))
+    """The same key for name-order and patronymic variants of one name.
+
+    A short acronym keeps its capitals apart from the word it spells: "WHO" is not "Who", nor "US" "Us" (ecb-dev
+    had "Us" in the United States); "U.S." and "US" share their key.
+    """
+    key = " ".join(sorted(stem(t) for t in tokens(name)))
+    short = acronym_of(name)
+    return f"{key} (acronym)" if short is not None and len(short) <= 3 else key
 
 
 def acronym_of(name: str) -> str | None:
@@ -119,9 +142,104 @@ class _Groups:
         return groups
 
 
+_RANK = {label: index for index, label in enumerate(LABEL_RELIABILITY)}
+
+
 def _majority(votes: Counter[str]) -> str:
-    rank = {label: index for index, label in enumerate(LABEL_RELIABILITY)}
-    return min(votes, key=lambda label: (-votes[label], rank.get(label, len(rank)), label))
+    return min(votes, key=lambda label: (-votes[label], _RANK.get(label, len(_RANK)), label))
+
+
+def _mostly_located(votes: Counter[str], share: float) -> bool:
+    return sum(votes[label] for label in LOCATION_LABELS) >= share * sum(votes.values())
+
+
+def _country(name: str, votes: Counter[str]) -> str | None:
+    """The country a name denotes; a one-word name most mentions call a person is a person ("Jordan")."""
+    if len(tokens(name)) == 1 and votes["PERSON"] > 0.5 * votes.total():
+        return None
+    return country_of(name, mostly_place=_mostly_located(votes, 0.5))
+
+
+def person_parts(name: str) -> tuple[str, tuple[str, ...], str] | None:
+    """Return a person's (first, middle names or initials, last) name, folded; None without a full first name."""
+    words = tokens(name)
+    if len(words) < 2:
+        return None
+    if len(words) < _PARSED_FROM:
+        first, middle, last = words[0], (), words[1]
+    else:
+        parsed = HumanName(name)
+        first_words = tokens(parsed.first)
+        if len(first_words) != 1 or not parsed.last:
+            return None
+        first, middle, last = first_words[0], tuple(tokens(parsed.middle)), " ".join(tokens(parsed.last))
+    return (first, middle, last) if len(first) > 1 else None
+
+
+def looks_like_full_name(name: str) -> bool:
+    """Whether every word of a multi-word name is capitalised, an initial or a particle ("Ursula von der Leyen";
+    not the model's "Meghan cry", which would take every "Meghan" of its article)."""
+    words = name.split()
+    return len(words) >= 2 and all(w[0].isupper() or w.casefold() in NAME_PARTICLES for w in words)
+
+
+def _middles_agree(middle: tuple[str, ...], fullest: tuple[str, ...]) -> bool:
+    """No middle name agrees with any; otherwise word by word, an initial agreeing with a name it begins."""
+    if not middle:
+        return True
+    return len(middle) == len(fullest) and all(
+        a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+        for a, b in zip(middle, fullest, strict=True)
+    )
+
+
+def article_full_names(names: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Map one article's one-word names to the one full person name of that article containing them.
+
+    `names` holds each mention's (name, vote). Inside an article a surname almost always means the person the
+    article named in full ("Johnson" after "Boris Johnson"); when two people of the article share it, or its
+    mentions mostly call it a place, it is left for resolution across the corpus.
+    """
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for name, vote in names:
+        votes[name][vote] += 1
+    fullest: dict[str, str] = {}  # order key -> the most mentioned full name with it
+    keys_by_token: dict[str, set[str]] = defaultdict(set)
+    for name, by_label in votes.items():
+        words = [stem(t) for t in tokens(name)]
+        if len(words) < 2 or _majority(by_label) != "PERSON" or not looks_like_full_name(name):
+            continue
+        key = order_key(name)
+        current = fullest.get(key)
+        if current is None or (by_label.total(), name) > (votes[current].total(), current):
+            fullest[key] = name
+        for word in words:
+            keys_by_token[word].add(key)
+    full: dict[str, str] = {}
+    for name, by_label in votes.items():
+        words = [stem(t) for t in tokens(name)]
+        if len(words) != 1 or acronym_of(name) or _mostly_located(by_label, 0.8) or not name[0].isupper():
+            continue
+        keys = keys_by_token.get(words[0], set())
+        if len(keys) == 1:
+            full[name] = fullest[next(iter(keys))]
+    return full
+
+
+def _read_otherwise(
+    name: str, iso3: str, named: set[str], defined: Mapping[str, set[str]], by_initials: Mapping[str, set[str]]
+) -> bool:
+    """Whether a country code stands for something else here: what the text defines it as, or, when the corpus
+    never names that country, another name it spells ("LA" is Los Angeles, not Laos; "US" stays the United
+    States beside "University of Surrey" because "United States" is in the corpus too)."""
+    short = acronym_of(name)
+    if short is None:
+        return False
+    if any(country_of(long, mostly_place=True) != iso3 for long in defined.get(short, ())):
+        return True
+    if iso3 in named:
+        return False
+    return any(acronym_of(other) is None and country_of(other, True) != iso3 for other in by_initials.get(short, ()))
 
 
 def resolve_names(stats: list[NameStat], acronyms: Iterable[tuple[str, str]] = ()) -> dict[str, Resolved]:
@@ -138,49 +256,100 @@ def resolve_names(stats: list[NameStat], acronyms: Iterable[tuple[str, str]] = (
         else:
             first_with_key[key] = name
 
-    # 2. Acronyms: a definition in the text wins; else the one corpus name with those initials.
+    # 2. Countries: every name and code of one country ("U.S.", "USA", "United States") is one entity. A code
+    # counts by the votes of all its spellings (ecb-dev's sports pages: "I.R." once a place, "IR" 18 times an
+    # organisation, injured reserve, not Iran), and not when the text defines it as something else.
     defined: dict[str, set[str]] = defaultdict(set)
     for short, long in acronyms:
         if long in by_name:
             defined[short].add(long)
+    spelling_votes: dict[str, Counter[str]] = {}  # the votes of all spellings of a name ("IR", "I.R.")
+    for root, members in groups.members().items():
+        spelling_votes[root] = sum((by_name[m].votes for m in members), Counter())
     by_initials: dict[str, set[str]] = defaultdict(set)
     for name, stat in by_name.items():
         if initials(name) and _majority(stat.votes) != "PERSON":
             by_initials[initials(name)].add(name)
+    found = {name: _country(name, spelling_votes[groups.find(name)]) for name in sorted(by_name)}
+    named = {iso3 for name, iso3 in found.items() if iso3 is not None and acronym_of(name) is None}
+    countries: dict[str, str] = {}
+    first_in_country: dict[str, str] = {}
+    for name, iso3 in found.items():
+        if iso3 is None or _read_otherwise(name, iso3, named, defined, by_initials):
+            continue
+        countries[name] = iso3
+        groups.union(name, first_in_country.setdefault(iso3, name))
+
+    # 3. Acronyms: a definition in the text wins; else the one corpus name with those initials.
     for name in by_name:
         short = acronym_of(name)
-        if short is None:
+        if short is None or name in countries:
             continue
         targets = {groups.find(n) for n in defined.get(short) or by_initials.get(short, ())}
         targets.discard(groups.find(name))
         if len(targets) == 1:
             groups.union(name, targets.pop())
 
-    # 3. One-word names join the one person whose full name contains them.
+    # 4. Middle names and initials: "John Kennedy", "John F. Kennedy", "John Fitzgerald Kennedy" are one person
+    # when every middle form of that first and last name agrees ("George W. Bush" and "George H. W. Bush" do not).
+    by_first_last: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    for name, stat in by_name.items():
+        if _majority(stat.votes) == "PERSON" and (parts := person_parts(name)) is not None:
+            by_first_last[(parts[0], parts[2])].append((name, parts[1]))
+    for bucket in by_first_last.values():
+        fullest = max((middle for _, middle in bucket), key=lambda m: (len(m), sum(map(len, m))))
+        if len(bucket) > 1 and all(_middles_agree(middle, fullest) for _, middle in bucket):
+            for name, _ in bucket[1:]:
+                groups.union(name, bucket[0][0])
+
+    # 5. One-word names join the one person whose full name contains them ("Putin"), or, when mostly a place
+    # and no country, the one longer place name that ends in them, is mentioned at least as often and is not
+    # another place built on them ("Hague" -> "The Hague"; "Jerusalem" stays apart from "East Jerusalem").
     people_by_token: dict[str, set[str]] = defaultdict(set)
+    places_by_token: dict[str, set[str]] = defaultdict(set)
     for root, members in groups.members().items():
-        votes = sum((by_name[m].votes for m in members), Counter())
-        if _majority(votes) != "PERSON":
-            continue
+        label = _majority(sum((by_name[m].votes for m in members), Counter()))
         for member in members:
             member_tokens = [stem(t) for t in tokens(member)]
-            if len(member_tokens) >= 2:
+            if len(member_tokens) < 2:
+                continue
+            if label == "PERSON" and looks_like_full_name(member):
                 for token in member_tokens:
                     people_by_token[token].add(root)
+            elif label in LOCATION_LABELS and member not in countries:
+                significant = [t for t in tokens(member) if t not in _ACRONYM_STOPWORDS]
+                if not PLACE_PART_WORDS & set(significant[:-1]) and not any("-" in t for t in significant):
+                    places_by_token[significant[-1]].add(member)
     for name, stat in by_name.items():
         name_tokens = [stem(t) for t in tokens(name)]
-        if len(name_tokens) != 1 or acronym_of(name):
+        if len(name_tokens) != 1 or acronym_of(name) or not name[0].isupper():
             continue
-        candidates = {groups.find(root) for root in people_by_token.get(name_tokens[0], ())} - {groups.find(name)}
-        located = sum(stat.votes[label] for label in LOCATION_LABELS)
-        if len(candidates) == 1 and located < 0.8 * sum(stat.votes.values()):
+        own = groups.find(name)
+        candidates: set[str] = set()
+        if not _mostly_located(stat.votes, 0.8):
+            candidates = {groups.find(root) for root in people_by_token.get(name_tokens[0], ())} - {own}
+        if len(candidates) != 1 and _mostly_located(stat.votes, 0.5) and name not in countries:
+            # A place mentioned more often on its own than the longer name is a place of its own: "Philadelphia"
+            # is not "Northeast Philadelphia", nor "Alaska" "Palmer Alaska" (ecb-dev).
+            longer = places_by_token.get(tokens(name)[0], set())
+            if all(by_name[place].mentions >= stat.mentions for place in longer):
+                candidates = {groups.find(place) for place in longer} - {own}
+        if len(candidates) == 1:
             groups.union(name, candidates.pop())
 
     resolved: dict[str, Resolved] = {}
     for members in groups.members().values():
         canonical = max(members, key=lambda m: (len(tokens(m)), len(m), by_name[m].mentions, m))
         votes = sum((by_name[m].votes for m in members), Counter())
-        entity = Resolved("", entity_id_for(canonical), canonical, _majority(votes))
+        label = _majority(votes)
+        country = next((countries[m] for m in members if m in countries), None)
+        if country is not None:
+            # A country is a place whatever the small model's votes say, named as news names it when that
+            # name was seen ("United States", not "United States of America").
+            label = "GPE"
+            short = fold(country_name(country) or "")
+            canonical = next((m for m in sorted(members) if fold(m) == short), canonical)
+        entity = Resolved("", entity_id_for(canonical), canonical, label)
         for member in members:
             resolved[member] = Resolved(member, entity.entity_id, entity.entity_name, entity.entity_label)
     return resolved
