@@ -107,11 +107,13 @@ def warm_up(function: Callable[[T], object], argument: T, workers: int | None = 
 
 
 def map_with_timeout(
-    function: Callable[[T], R], items: Sequence[T], timeout_s: float, workers: int | None = None
+    function: Callable[[T], R], items: Sequence[T], timeout_s: float | None, workers: int | None = None
 ) -> list[Outcome[R]]:
     """Call `function` on every item in worker processes; a call past `timeout_s` yields Outcome(error="timeout").
 
-    `function` must be importable at module level (it is pickled by reference).
+    An error, or a worker that died (out of memory, a crash in native code), becomes that item's Outcome(error=...)
+    and the rest go on. `timeout_s` None: no time limit. `function` must be importable at module level (it is
+    pickled by reference).
     """
     if not items:
         return []
@@ -130,33 +132,8 @@ def map_with_timeout(
     return outcomes
 
 
-def map_outcomes(function: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[Outcome[R]]:
-    """Call `function` on every item in the worker processes, with no time limit; an error, or a worker that
-    died (out of memory, a crash in native code), becomes that item's Outcome(error=...), and the rest go on.
-
-    In a daemonic process (which may not start children) the calls run here, one after another.
-    """
-    if multiprocessing.current_process().daemon:
-        return [_call(function, item) for item in items]
-    pool = _pool(workers or default_workers())
-    outcomes: list[Outcome[R]] = []
-    for future in [pool.schedule(function, args=(item,)) for item in items]:
-        try:
-            outcomes.append(Outcome(future.result()))
-        except Exception as exc:
-            outcomes.append(Outcome(None, _describe(exc)))
-    return outcomes
-
-
 def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:500]
-
-
-def _call(function: Callable[[T], R], item: T) -> Outcome[R]:
-    try:
-        return Outcome(function(item))
-    except Exception as exc:
-        return Outcome(None, _describe(exc))
 
 
 def map_in_workers(function: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
@@ -170,7 +147,7 @@ def map_in_workers(function: Callable[[T], R], items: Sequence[T], workers: int 
     return [future.result() for future in [pool.schedule(function, args=(item,)) for item in items]]
 
 
-def _map_in_threads(function: Callable[[T], R], items: Sequence[T], timeout_s: float) -> list[Outcome[R]]:
+def _map_in_threads(function: Callable[[T], R], items: Sequence[T], timeout_s: float | None) -> list[Outcome[R]]:
     """The fallback for daemonic processes (a Dask worker by default), which may not start children.
 
     A call past its time limit is abandoned, not killed: its result is dropped and the batch goes on, but the

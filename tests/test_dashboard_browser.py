@@ -8,9 +8,11 @@ CI (CI=true), where `.ci/run` installs it and its absence is a failure.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -63,6 +65,7 @@ class Browser:
             [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=self.log,
+            start_new_session=True,  # its own process group, so `close` stops its helper processes too
         )
         self.calls = 0
         self.requested: list[str] = []  # every URL the pages asked for (Network.requestWillBeSent)
@@ -120,12 +123,21 @@ class Browser:
 
     def close(self) -> None:
         self.socket.close()
-        self.process.terminate()
+        # The whole group: Chromium's helper processes can outlive the main one and keep writing to the profile,
+        # which then could not be deleted (seen once: "Directory not empty: 'Default'").
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        with contextlib.suppress(ProcessLookupError):  # raised once no process of the group is left
+            while time.monotonic() < deadline:
+                os.killpg(self.process.pid, 0)
+                time.sleep(0.1)
         self.log.close()
 
 

@@ -3,24 +3,19 @@ mended, and a negative case that must stay apart or survive. Pure functions, no 
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 from presswork.entities.countries import country_of
 from presswork.entities.ner import Span, junk_reason, name_bounds, normalise_name, place_names
 from presswork.entities.resolve import NameStat, article_full_names, person_parts, resolve_names
 
-
-def stat(name: str, **votes: int) -> NameStat:
-    return NameStat(name, Counter(votes), sum(votes.values()))
+from .test_resolve import entities_of as groups_of
+from .test_resolve import stat
 
 
 def entities_of(stats: list[NameStat]) -> dict[str, set[str]]:
-    groups: dict[str, set[str]] = {}
-    for name, entity in resolve_names(stats).items():
-        groups.setdefault(entity.entity_name, set()).add(name)
-    return groups
+    """Resolve the names and group them by the entity each joins."""
+    return groups_of(resolve_names(stats))
 
 
 # -- the seeds' classes -------------------------------------------------------------------------------------

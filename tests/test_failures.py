@@ -19,7 +19,7 @@ from presswork.entities.ner import extract_entities, load_model, split_text
 from presswork.faults import STAGES, Faults, InjectedFault, StageBroken, check_not_broken, failure_reason
 from presswork.orchestration.flow import presswork
 from presswork.orchestration.settings import RunSettings
-from presswork.workers import map_outcomes
+from presswork.workers import map_with_timeout
 
 from .conftest import HTML_DEV, SEEDS, query_in_subprocess, run_cli
 from .test_entities import seed_articles  # noqa: F401  (fixture)
@@ -75,7 +75,7 @@ def _exit_on_three(number: int) -> int:
 
 
 def test_a_worker_that_dies_costs_only_its_own_item():
-    outcomes = map_outcomes(_exit_on_three, [1, 2, 3, 4], workers=2)
+    outcomes = map_with_timeout(_exit_on_three, [1, 2, 3, 4], None, workers=2)
     assert [o.value for o in outcomes] == [10, 20, None, 40]
     assert outcomes[2].error and "ProcessExpired" in outcomes[2].error
 

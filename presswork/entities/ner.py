@@ -22,7 +22,7 @@ from presswork.entities.lexicon import (
 from presswork.entities.resolve import article_full_names
 from presswork.faults import NO_FAULTS, Faults, failure_detail, failure_reason
 from presswork.records import Acronym, Article, FoundEntities, Mention, Reject
-from presswork.workers import CHUNKS_PER_WORKER, default_workers, map_outcomes, split_by_size
+from presswork.workers import CHUNKS_PER_WORKER, default_workers, map_with_timeout, split_by_size
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -162,11 +162,6 @@ def title_length(name: str) -> int:
     if title is None or title.end() >= len(name) or not name[title.end()].isupper():
         return 0
     return title.end()
-
-
-def strip_title(name: str) -> str:
-    """Remove a leading title from a person's name: 'Russian President Vladimir Putin' -> 'Vladimir Putin'."""
-    return name[title_length(name) :]
 
 
 def vote_label(label: str, text: str, text_before: str) -> str:
@@ -528,7 +523,7 @@ def extract_entities_parallel(
     chunks = [_Chunk(model, part, faults) for part in split_by_size(pieces, count * CHUNKS_PER_WORKER, _piece_size)]
     parts: list[_Found] = []
     retry: list[_Chunk] = []
-    for sent, outcome in zip(chunks, map_outcomes(_extract_chunk, chunks, count), strict=True):
+    for sent, outcome in zip(chunks, map_with_timeout(_extract_chunk, chunks, None, count), strict=True):
         if outcome.value is not None:
             parts.append(outcome.value)
             continue
@@ -536,7 +531,7 @@ def extract_entities_parallel(
         for piece in sent.pieces:
             by_article.setdefault(piece.article_id, []).append(piece)
         retry.extend(_Chunk(model, own, faults) for own in by_article.values())
-    for sent, outcome in zip(retry, map_outcomes(_extract_chunk, retry, count), strict=True):
+    for sent, outcome in zip(retry, map_with_timeout(_extract_chunk, retry, None, count), strict=True):
         if outcome.value is not None:
             parts.append(outcome.value)
         else:
