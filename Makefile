@@ -36,6 +36,8 @@ format: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/cleaning.py
 	$(BIN)/python benchmarks/entities.py
+	$(BIN)/python benchmarks/reprints.py --check
+	$(BIN)/python benchmarks/stories.py
 
 throughput: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py --n 500

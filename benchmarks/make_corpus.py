@@ -6,7 +6,10 @@ The corpus has N articles of 400-1,200 words each, as plain-text dumps and HTML 
 e-mail) on top of the generic kind the seeds show: "N minute read", captions with a photo credit and their
 uncredited twins, "Advertisement", "Related Articles" with headlines, "Leave a comment", share bars and a
 "Thank you for reading this post, don't forget to subscribe!" glued to a paragraph. About 2% of the files are
-exact duplicates of another file under a second name, as when a scraper fetches the same story twice.
+exact duplicates of another file under a second name, as when a scraper fetches the same story twice. With
+`--reprint-share`, that share of the articles is also run again by another source as a lightly edited reprint
+(`benchmarks/reprints.py: make_reprint`: another byline and footer, a paragraph dropped, a few words changed),
+as plain text, which near-duplicate detection must link to the original.
 
 Nothing is downloaded. Article bodies are the paragraphs of `seeds/`, shuffled, cut to length and with every
 person, country, capital and organisation replaced by a per-article cast drawn from fixed lists, so that spaCy
@@ -15,10 +18,12 @@ by the generated article (and whose metadata names the generated title, source, 
 trafilatura meets real navigation, sidebars and footers. The same `--seed` gives byte-identical files.
 
 `<out>/corpus.json` lists every file with its source, kind and body words (the prose of the article without
-boilerplate), and which files are duplicates; presswork ignores it (it is not a .txt or .html file).
+boilerplate), which files are duplicates and which reprint which (`reprint_of`); presswork ignores it (it is
+not a .txt or .html file).
 
 Run:
-    .venv/bin/python benchmarks/make_corpus.py --n 500 --out /tmp/corpus [--seed 0] [--html-share 0.3]
+    .venv/bin/python benchmarks/make_corpus.py --n 500 --out /tmp/corpus [--seed 0] [--html-share 0.3] \
+        [--reprint-share 0.1]
     .venv/bin/python benchmarks/make_corpus.py --qualify-templates   # re-derive HTML_TEMPLATES below
 """
 
@@ -424,6 +429,7 @@ class CorpusFile:
     body_words: int
     template: str | None = None  # the html-dev page an HTML article was put into
     duplicate_of: str | None = None  # the file this one repeats byte for byte
+    reprint_of: str | None = None  # the file this one reprints with light edits (words: the reprint's, all told)
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,6 +438,7 @@ class CorpusStats:
     seed: int
     html_share: float
     files: tuple[CorpusFile, ...] = field(default_factory=tuple)
+    reprint_share: float = 0.0
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.files if f.kind == kind)
@@ -448,12 +455,21 @@ class CorpusStats:
     def body_words(self) -> int:
         return sum(f.body_words for f in self.files)
 
+    @property
+    def reprint_pairs(self) -> list[tuple[str, str]]:
+        return [(f.reprint_of, f.path) for f in self.files if f.reprint_of is not None]
+
     def to_json(self) -> dict[str, object]:
-        return {
-            "seed": self.seed,
-            "html_share": self.html_share,
-            "files": [asdict(f) for f in self.files],
-        }
+        # Reprint keys only when there are reprints: without them the manifest stays byte-identical to before.
+        manifest: dict[str, object] = {"seed": self.seed, "html_share": self.html_share}
+        if self.reprint_share:
+            manifest["reprint_share"] = self.reprint_share
+        files = [asdict(f) for f in self.files]
+        for entry in files:
+            if entry["reprint_of"] is None:
+                del entry["reprint_of"]
+        manifest["files"] = files
+        return manifest
 
 
 # --- article text --------------------------------------------------------------------------------------------
@@ -787,12 +803,46 @@ def _file_name(index: int, data: bytes, suffix: str) -> str:
     return f"{index:05d}_{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
 
 
-def make_corpus(out: Path, n: int, seed: int = 0, html_share: float = 0.3) -> CorpusStats:
-    """Write `n` article files under `out` (which must be empty or missing) and return what was written."""
+def _reprints(
+    rng: random.Random, composed: list[tuple[Article, Source]], files: list[CorpusFile], first_index: int, count: int
+) -> list[tuple[CorpusFile, bytes]]:
+    """Reprint `count` of the articles, each as plain text of another (UTF-8) source, with light edits."""
+    try:  # imported as benchmarks.make_corpus (tests) or run as a script from benchmarks/
+        from benchmarks.reprints import make_reprint
+    except ModuleNotFoundError:
+        from reprints import make_reprint
+
+    made: list[tuple[CorpusFile, bytes]] = []
+    for offset, original in enumerate(sorted(rng.sample(range(len(composed)), count))):
+        article, source = composed[original]
+        prose = [block.text for block in article.body if block.kind in ("paragraph", "subheading")]
+        text = make_reprint("\n\n".join([article.title, *prose]), rng)
+        # UTF-8 sources only: the edits may bring characters that cp1252 cannot hold.
+        target = rng.choice([s for s in SOURCES if s.slug != source.slug and s.encoding == "utf-8"])
+        data = text.replace("\n\n", target.paragraph_break).replace("\n", target.line_ending).encode("utf-8")
+        path = f"{target.slug}/{_file_name(first_index + offset, data, '.txt')}"
+        made.append(
+            (
+                CorpusFile(
+                    path, target.slug, "text", False, "utf-8", count_words(text), reprint_of=files[original].path
+                ),
+                data,
+            )
+        )
+    return made
+
+
+def make_corpus(out: Path, n: int, seed: int = 0, html_share: float = 0.3, reprint_share: float = 0.0) -> CorpusStats:
+    """Write `n` article files under `out` (which must be empty or missing) and return what was written.
+
+    With `reprint_share`, that share of the unique articles gets a reprint besides, so there are more than `n`.
+    """
     if n < 1:
         raise ValueError("n must be at least 1")
     if not 0 <= html_share <= 1:
         raise ValueError("html_share must be between 0 and 1")
+    if not 0 <= reprint_share <= 1:
+        raise ValueError("reprint_share must be between 0 and 1")
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; the corpus goes into a new folder")
@@ -807,9 +857,11 @@ def make_corpus(out: Path, n: int, seed: int = 0, html_share: float = 0.3) -> Co
 
     files: list[CorpusFile] = []
     payloads: list[bytes] = []
+    composed: list[tuple[Article, Source]] = []
     for index in range(unique):
         source = sources[index]
         article = compose_article(rng, pool, source)
+        composed.append((article, source))
         template: str | None = None
         if index in html:
             template = rng.choice(HTML_TEMPLATES)
@@ -848,11 +900,19 @@ def make_corpus(out: Path, n: int, seed: int = 0, html_share: float = 0.3) -> Co
         )
         payloads.append(payloads[original])
 
+    if reprint_share > 0:
+        # A generator of their own, so the files above stay byte-identical with or without reprints.
+        reprint_rng = random.Random(f"reprints-{seed}")
+        count = _count_for_share(reprint_share, unique) if unique > 1 else 1
+        for corpus_file, data in _reprints(reprint_rng, composed, files, len(files), count):
+            files.append(corpus_file)
+            payloads.append(data)
+
     for corpus_file, data in zip(files, payloads, strict=True):
         target = out / corpus_file.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    stats = CorpusStats(root=out, seed=seed, html_share=html_share, files=tuple(files))
+    stats = CorpusStats(root=out, seed=seed, html_share=html_share, files=tuple(files), reprint_share=reprint_share)
     (out / MANIFEST).write_text(json.dumps(stats.to_json(), indent=1) + "\n", encoding="utf-8")
     return stats
 
@@ -905,6 +965,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same files")
     parser.add_argument("--html-share", type=float, default=0.3, help="share of HTML pages (default 0.3)")
     parser.add_argument(
+        "--reprint-share",
+        type=float,
+        default=0.0,
+        help="share of articles also filed, lightly edited, under another source (default 0.0)",
+    )
+    parser.add_argument(
         "--qualify-templates", action="store_true", help="print the html-dev pages usable as templates and exit"
     )
     args = parser.parse_args(argv)
@@ -914,10 +980,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.out is None:
         parser.error("--out is required")
-    stats = make_corpus(args.out, args.n, args.seed, args.html_share)
+    stats = make_corpus(args.out, args.n, args.seed, args.html_share, args.reprint_share)
     print(
         f"wrote {len(stats.files)} files to {stats.root}: {stats.count('text')} text, {stats.count('html')} html, "
         f"{sum(f.compressed for f in stats.files)} gzipped, {len(stats.duplicate_pairs)} duplicates, "
+        f"{len(stats.reprint_pairs)} reprints, "
         f"{stats.body_words:,} body words; sources {stats.sources}"
     )
     return 0

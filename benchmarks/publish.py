@@ -55,6 +55,10 @@ def value(field_name: str, kind: str, number: int) -> object:
         return number
     if kind.startswith("double"):
         return number / 7
+    if kind.startswith("timestamp"):
+        return datetime(2026, 1, 1, tzinfo=UTC)
+    if kind == "binary":
+        return number.to_bytes(8, "little") * 64
     return None
 
 
@@ -65,7 +69,7 @@ def templates(root: Path, documents: int) -> dict[str, Path]:
         schema = SCHEMAS[table]
         rows = max(1, documents * ROWS_PER_DOCUMENT.get(table, 1))
         constants = {"ingested_at": datetime.now(UTC)} if "ingested_at" in schema.names else {}
-        # Every column gets a value (None for maps and timestamps): the writer refuses a row missing one.
+        # Every column gets a value (None for maps and lists): the writer refuses a row missing one.
         records = [
             {field.name: value(field.name, str(field.type), n) for field in schema if field.name not in constants}
             for n in range(rows)

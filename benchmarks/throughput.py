@@ -217,7 +217,9 @@ def rates(measurement: Measurement, docs: int, words: int) -> dict[str, Any]:
     }
 
 
-def prepare_corpus(corpus: Path | None, workdir: Path, n: int, seed: int, html_share: float) -> Path:
+def prepare_corpus(
+    corpus: Path | None, workdir: Path, n: int, seed: int, html_share: float, reprint_share: float = 0.0
+) -> Path:
     """Reuse a corpus folder (generated or not), or generate one of `n` articles."""
     if corpus is not None and (corpus / MANIFEST).exists():
         print(f"reusing the corpus in {corpus} (--n ignored)", file=sys.stderr)
@@ -227,7 +229,7 @@ def prepare_corpus(corpus: Path | None, workdir: Path, n: int, seed: int, html_s
         return corpus
     target = corpus or workdir / "corpus"
     print(f"generating {n} articles in {target}", file=sys.stderr)
-    make_corpus(target, n, seed=seed, html_share=html_share)
+    make_corpus(target, n, seed=seed, html_share=html_share, reprint_share=reprint_share)
     return target
 
 
@@ -365,6 +367,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="corpus folder: reused if it holds files, else generated there")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     parser.add_argument("--html-share", type=float, default=0.3, help="share of HTML pages (default 0.3)")
+    parser.add_argument(
+        "--reprint-share",
+        type=float,
+        default=0.1,
+        help="share of articles that also get a lightly edited reprint under another source (default 0.1)",
+    )
     parser.add_argument("--processes", type=int, default=2, help="worker processes of the bare bound (default 2)")
     parser.add_argument(
         "--run-arg",
@@ -382,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="presswork-throughput-") as scratch:
         workdir = Path(scratch)
-        corpus = prepare_corpus(args.corpus, workdir, args.n, args.seed, args.html_share)
+        corpus = prepare_corpus(args.corpus, workdir, args.n, args.seed, args.html_share, args.reprint_share)
         figures = run_benchmark(corpus.resolve(), workdir, args.processes, args.run_arg, not args.bare_once)
     print(render(figures))
     if args.json:

@@ -7,6 +7,7 @@ them between tasks) and carry no connections, models or DataFrames.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -173,3 +174,34 @@ class CleanedBatch(Record):
     rejects: list[Reject]
     source_lines: list[SourceLine] = field(default_factory=list)
     seconds: float = 0.0  # time the stage took
+
+
+@dataclass(frozen=True, slots=True)
+class NearDuplicate(Record):
+    """An article that nearly repeats an earlier one: a reprint, linked to the earliest copy."""
+
+    article_id: str
+    input_uri: str
+    duplicate_of: str
+    similarity: float  # estimated Jaccard similarity of word shingles with the copy it matched
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle(Record):
+    """An article's place in a story."""
+
+    article_id: str
+    input_uri: str
+    story_id: str
+    similarity: float  # to the story when the article joined; 1.0 for the article that started it
+    seen_at: datetime  # the article's time for grouping: publication time, else the run's start (UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSignature(Record):
+    """An article's MinHash signature, kept so later runs find its reprints."""
+
+    article_id: str
+    input_uri: str
+    seen_at: datetime
+    signature: bytes

@@ -25,7 +25,8 @@ from presswork.app.dashboard.launcher import streamlit_command, streamlit_enviro
 from presswork.app.dashboard.queries import EntityFilter, Mention, Removal
 from presswork.app.dashboard.screens.article import highlight_mentions, mark_removals
 from presswork.app.dashboard.screens.search import highlight_words, snippet
-from presswork.app.dashboard.widgets import html_table, page_href
+from presswork.app.dashboard.screens.stories import story_articles_table, story_list
+from presswork.app.dashboard.widgets import Link, html_table, page_href
 from presswork.storage.views import connect_readonly
 
 from .conftest import PRESSWORK, run_cli
@@ -77,6 +78,16 @@ def seed_ids(warehouse: Path) -> dict[str, str]:
     return {"article": article[0][0], "entity": entity[0][0]}
 
 
+def seed_story(warehouse: Path) -> str | None:
+    """The biggest story's id, or None while the pipeline assigns no stories."""
+    connection = duckdb.connect(str(warehouse / "presswork.duckdb"), read_only=True)
+    try:
+        rows = connection.execute("select story_id from stories order by article_count desc, story_id").fetchall()
+    finally:
+        connection.close()
+    return rows[0][0] if rows else None
+
+
 # --- SQL, on tables small enough to check by hand --------------------------------------------------------------
 
 
@@ -90,6 +101,9 @@ TINY_VIEWS = (
     "rejects",
     "runs",
     "raw_documents",
+    "stories",
+    "story_articles",
+    "near_duplicates",
 )
 
 
@@ -177,6 +191,32 @@ def tiny(view_columns: dict[str, str]) -> duckdb.DuckDBPyConnection:
         "insert into runs by name select 'r1' as run_id, timestamptz '2024-05-01 12:00:00+00' as started_at"
     )
     connection.execute("insert into raw_documents by name select 'a1' as article_id, 'raw' as raw_text")
+    # Two stories: s1 holds a1 and its reprint a2 (seen two days apart), s2 holds a3 alone. a1 was seen at 03:30
+    # UTC on 2 March, the evening of 1 March in New York: story days are UTC days.
+    connection.execute(
+        """
+        insert into story_articles by name
+        select * from (values
+            ('s1', 'a1', 1.0, timestamptz '2024-03-02 03:30:00+00', 'wire', 'Bridge opens', null),
+            ('s1', 'a2', 0.9, timestamptz '2024-03-04 12:00:00+00', 'wire', null, 'a1'),
+            ('s2', 'a3', 1.0, timestamptz '2024-03-04 08:00:00+00', 'blog', 'Acme results', null)
+        ) as t(story_id, article_id, similarity, seen_at, source_name, title, duplicate_of)
+        """
+    )
+    connection.execute(
+        "insert into near_duplicates by name select 'a2' as article_id, 'a1' as duplicate_of, 0.9 as similarity"
+    )
+    connection.execute(
+        """
+        insert into stories by name
+        select * from (values
+            ('s1', 'Bridge opens', timestamptz '2024-03-02 03:30:00+00', timestamptz '2024-03-04 12:00:00+00',
+             2, 1, ['Alice', 'Acme', 'Paris'], 1),
+            ('s2', null, timestamptz '2024-03-04 08:00:00+00', timestamptz '2024-03-04 08:00:00+00',
+             1, 1, ['Acme'], 0)
+        ) as t(story_id, headline, first_seen, last_seen, article_count, source_count, top_entities, reprint_count)
+        """
+    )
     yield connection
     connection.close()
 
@@ -193,6 +233,7 @@ def test_day_is_publication_date_else_utc_ingest_day(tiny):
 def test_overview_counts(tiny):
     totals = queries.totals(tiny)
     assert (totals.articles, totals.sources, totals.entities, totals.mentions, totals.rejects) == (3, 2, 3, 6, 1)
+    assert totals.stories == 2
     per_day = queries.articles_per_day(tiny, top_sources=1).to_pylist()
     assert per_day == [
         {"day": dt.date(2024, 3, 2), "source_name": "wire", "articles": 1},
@@ -262,6 +303,81 @@ def test_article_and_its_audit_trail(tiny):
 
 
 @pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (None, None, ["s1", "s2"]),  # the bigger story first
+        (dt.date(2024, 3, 3), None, ["s1", "s2"]),  # s1 runs from 2 to 4 March: it overlaps
+        (dt.date(2024, 3, 3), dt.date(2024, 3, 3), ["s1"]),  # a day inside s1, with no article of its own
+        (None, dt.date(2024, 3, 2), ["s1"]),
+        (None, dt.date(2024, 3, 1), []),  # a1's day is 2 March in UTC, whatever the session's time zone
+        (dt.date(2024, 3, 5), None, []),
+    ],
+)
+def test_stories_overlapping_the_days(tiny, start, end, expected):
+    assert [row["story_id"] for row in queries.stories(tiny, start, end).to_pylist()] == expected
+
+
+def test_story_listing_and_lookup(tiny):
+    s1, s2 = queries.stories(tiny, None, None).to_pylist()
+    assert s1 == {
+        "story_id": "s1",
+        "headline": "Bridge opens",
+        "sources": ["wire"],
+        "articles": 2,
+        "source_count": 1,
+        "reprints": 1,
+        "first_seen": dt.datetime(2024, 3, 2, 3, 30),  # naive UTC, not the session's New York time
+        "last_seen": dt.datetime(2024, 3, 4, 12, 0),
+    }
+    assert s2["headline"] == queries.NO_HEADLINE and s2["sources"] == ["blog"]
+    assert queries.stories(tiny, None, None, limit=1).num_rows == 1
+    story = queries.story(tiny, "s1")
+    assert story is not None and story.top_entities == ("Alice", "Acme", "Paris") and story.reprint_count == 1
+    assert story.first_seen == dt.datetime(2024, 3, 2, 3, 30)
+    assert queries.story(tiny, "nope") is None
+
+
+def test_story_articles_mark_reprints(tiny):
+    rows = queries.story_articles(tiny, "s1").to_pylist()
+    assert [(r["article_id"], r["title"], r["similarity"], r["duplicate_of"]) for r in rows] == [
+        ("a1", "Bridge opens", 1.0, None),
+        ("a2", "(no title) a2.txt", 0.9, "a1"),
+    ]
+    assert (rows[1]["original_title"], rows[1]["original_source"]) == ("Bridge opens", "wire")
+    assert rows[0]["original_title"] is None and rows[1]["seen_at"] == dt.datetime(2024, 3, 4, 12, 0)
+
+
+def test_story_entities_and_timeline(tiny):
+    entities = queries.story_entities(tiny, "s1").to_pylist()
+    # By articles, then mentions (Alice's three), with ids and labels to link them.
+    assert [(r["entity_id"], r["name"], r["label"], r["articles"]) for r in entities] == [
+        ("x", "Alice", "PERSON", 2),
+        ("z", "Acme", "ORG", 1),
+        ("y", "Paris", "GPE", 1),
+    ]
+    assert queries.story_timeline(tiny, "s1").to_pylist() == [
+        {"day": dt.date(2024, 3, 2), "articles": 1, "reprints": 0},
+        {"day": dt.date(2024, 3, 3), "articles": 0, "reprints": 0},
+        {"day": dt.date(2024, 3, 4), "articles": 1, "reprints": 1},
+    ]
+    assert queries.story_timeline(tiny, "nope").num_rows == 0
+
+
+def test_entity_stories_and_article_story(tiny):
+    rows = queries.entity_stories(tiny, "z", EntityFilter()).to_pylist()
+    assert [(r["story_id"], r["headline"], r["articles"], r["article_count"]) for r in rows] == [
+        ("s1", "Bridge opens", 1, 2),
+        ("s2", queries.NO_HEADLINE, 1, 1),
+    ]
+    assert rows[0]["first_seen"] == dt.datetime(2024, 3, 2, 3, 30)
+    later = queries.entity_stories(tiny, "x", EntityFilter(start=dt.date(2024, 3, 5))).to_pylist()
+    assert later == []
+    assert queries.article_story(tiny, "a2") == queries.ArticleStory("s1", "Bridge opens", 2, "a1", "Bridge opens")
+    assert queries.article_story(tiny, "a1") == queries.ArticleStory("s1", "Bridge opens", 2, None, None)
+    assert queries.article_story(tiny, "nope") is None
+
+
+@pytest.mark.parametrize(
     ("typed", "expected"),
     [
         ("alice", ["a2", "a1"]),  # newest first (neither headline has the word)
@@ -323,9 +439,56 @@ def test_search_helpers_escape_and_highlight():
 
 
 def test_tables_and_links_escape_everything():
-    out = html_table(["a"], [["<script>x</script>"], [None]])
+    out = html_table(["a"], [["<script>x</script>"], [None], [Link('x?a="1"&b', "<i>t</i>")]])
     assert "&lt;script&gt;" in out and "<script>" not in out and "—" in out
+    assert '<a href="x?a=&quot;1&quot;&amp;b" target="_self">&lt;i&gt;t&lt;/i&gt;</a>' in out
     assert page_href("article", article="a b&c") == "article?article=a%20b%26c"
+
+
+def test_story_tables_link_and_mark_reprints():
+    seen = dt.datetime(2024, 3, 4, 12, 0)
+    members = [
+        {
+            "article_id": "a1",
+            "source_name": "wire",
+            "title": "<b>Bridge</b>",
+            "seen_at": seen,
+            "similarity": 1.0,
+            "duplicate_of": None,
+            "original_title": None,
+            "original_source": None,
+        },
+        {
+            "article_id": "a 2",
+            "source_name": None,
+            "title": "Copy",
+            "seen_at": seen,
+            "similarity": 0.8765,
+            "duplicate_of": "a1",
+            "original_title": "<b>Bridge</b>",
+            "original_source": "wire",
+        },
+    ]
+    out = story_articles_table(members)
+    assert "<b>" not in out and "&lt;b&gt;Bridge&lt;/b&gt;" in out
+    assert 'href="article?article=a%202"' in out and "0.88" in out and "2024-03-04 12:00:00" in out
+    # The reprint links to the article it copies; the original has no "reprint of".
+    assert out.count('href="article?article=a1"') == 2 and "&lt;b&gt;Bridge&lt;/b&gt; · wire</a>" in out
+    listed = story_list(
+        [
+            {
+                "story_id": "s/1",
+                "headline": "<script>",
+                "sources": ["wire", "blog"],
+                "articles": 2,
+                "source_count": 2,
+                "reprints": 1,
+                "first_seen": seen,
+                "last_seen": seen,
+            }
+        ]
+    )
+    assert 'href="stories?story=s%2F1"' in listed and "&lt;script&gt;" in listed and "wire, blog" in listed
 
 
 # --- the launcher ----------------------------------------------------------------------------------------------
@@ -510,6 +673,51 @@ def test_article_page_without_an_id_picks_the_latest(seed_warehouse: Path):
     assert_no_exception(app)
     assert len(app.selectbox[0].options) == 5
     assert app.query_params["article"] == app.selectbox[0].value
+
+
+def test_stories_page_shows_the_biggest_story(seed_warehouse: Path):
+    app = page("stories", seed_warehouse)
+    assert_no_exception(app)
+    assert app.title[0].value == "Stories"
+    story = seed_story(seed_warehouse)
+    if story is None:  # a warehouse from before the pipeline assigned stories
+        assert "No story in the selected days." in [info.value for info in app.info]
+        return
+    # The seeds are five articles about one event: one story of five.
+    assert app.selectbox[0].value == story and app.query_params["story"] == story
+    shown = html_of(app)
+    assert 'class="pw-stories"' in shown and f'href="stories?story={story}"' in shown
+    assert 'class="pw-story-headline"' in shown and 'class="pw-story-articles"' in shown
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Articles"] == "5"
+    assert shown.count('href="article?article=') >= 5  # each article, and the originals of reprints
+    assert ">Vladimir Putin</a>" in shown  # the top entity (five articles, most mentions), linked to its page
+    assert len(app.get("vega_lite_chart")) == 1  # the timeline
+
+
+def test_stories_page_opens_a_linked_story(seed_warehouse: Path):
+    story = seed_story(seed_warehouse)
+    app = page("stories", seed_warehouse, story=story or "no-such-story")
+    assert_no_exception(app)
+    if story is None:
+        assert "No story with that id; pick one below." in [warning.value for warning in app.warning]
+        return
+    assert app.selectbox[0].value == story
+
+
+def test_entity_and_article_link_to_their_story(seed_warehouse: Path):
+    story = seed_story(seed_warehouse)
+    ids = seed_ids(seed_warehouse)
+    entity = page("entities", seed_warehouse, entity=ids["entity"])
+    article = page("article", seed_warehouse, article=ids["article"])
+    assert_no_exception(entity)
+    assert_no_exception(article)
+    assert "Stories" in [sub.value for sub in entity.subheader]
+    if story is None:
+        assert "pw-entity-stories" not in html_of(entity) and "pw-article-story" not in html_of(article)
+        return
+    assert f'href="stories?story={story}"' in html_of(entity)
+    assert f'href="stories?story={story}"' in html_of(article)
 
 
 def test_search_page_finds_every_word(seed_warehouse: Path):

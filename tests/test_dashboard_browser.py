@@ -25,7 +25,7 @@ from urllib.parse import quote
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from .test_dashboard import SCRIPT_HEADLINE, build_script_warehouse, dashboard_server, seed_ids
+from .test_dashboard import SCRIPT_HEADLINE, build_script_warehouse, dashboard_server, seed_ids, seed_story
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_FLAGS = (
@@ -232,6 +232,23 @@ def test_article(browser: Browser, seed_dashboard: str, seed_warehouse: Path):
     )
     assert any(cell.startswith("photo_caption") for cell in audit)  # the reason, the rule on the next line
     browser.screenshot("dashboard-article")
+
+
+def test_stories(browser: Browser, seed_dashboard: str, seed_warehouse: Path):
+    story = seed_story(seed_warehouse)
+    if story is None:  # a warehouse from before the pipeline assigned stories: the page says so
+        browser.open(f"{seed_dashboard}stories")
+        rendered(browser, "document.body.innerText.includes('No story in the selected days.')")
+        browser.screenshot("dashboard-stories")
+        return
+    browser.open(f"{seed_dashboard}stories?story={story}")
+    rendered(browser, f"document.querySelector('.pw-story-headline') && {charts_drawn(1)}")
+    assert browser.evaluate("document.querySelectorAll('.pw-stories tbody tr').length") >= 1
+    assert browser.evaluate("document.querySelectorAll('.pw-story-articles tbody tr').length") == 5
+    assert "Mongolia" in browser.evaluate(
+        "Array.from(document.querySelectorAll('.pw-story-entities a')).map(a => a.innerText)"
+    )
+    browser.screenshot("dashboard-stories")
 
 
 def test_search(browser: Browser, seed_dashboard: str):

@@ -1,7 +1,7 @@
 """The package's layers, read from the imports of every module (those inside functions too).
 
 - core (`presswork/records.py`, `faults.py`, `workers.py`): imports no other part of presswork;
-- stages (`ingest`, `clean`, `entities`): core and each other; never storage, orchestration or the app;
+- stages (`ingest`, `clean`, `entities`, `stories`): core and each other; never storage, orchestration or the app;
 - `storage`: core only; never a stage, orchestration or the app;
 - `orchestration`: anything but the app; the only code that imports Prefect;
 - `app`: anything; nothing else imports it;
@@ -17,7 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "presswork"
-STAGES = {"ingest", "clean", "entities"}
+STAGES = {"ingest", "clean", "entities", "stories"}
 # What each layer may import from presswork, besides itself.
 ALLOWED: dict[str, set[str]] = {
     "core": {"core"},

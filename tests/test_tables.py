@@ -15,13 +15,16 @@ from presswork.entities.resolve import Resolved
 from presswork.records import (
     Acronym,
     Article,
+    ArticleSignature,
     Boilerplate,
     InputFile,
     Mention,
+    NearDuplicate,
     RawDocument,
     Record,
     Reject,
     SourceLine,
+    StoryArticle,
 )
 from presswork.storage import views, warehouse
 from presswork.storage.parquet import SCHEMAS, MissingColumn, schema_digest, to_table
@@ -42,9 +45,15 @@ SCHEMA_DIGESTS = {
     "entity_names": "7b633441a920",
     "source_lines": "a06f2dc9ae5f",
     "inputs": "db0d9dc814e1",
+    "near_duplicates": "95bdd588af07",
+    "story_articles": "6a60cd9e5c1e",
+    "article_signatures": "cd9fa774ff59",
+    "story_state": "a6968996697e",
+    "story_vocabulary": "ef0c2f73753e",
     "runs": "6bec795444f6",
 }
-# The record each table's rows are written from. `runs` is written from a dict (test_run_row_has_the_columns).
+# The record each table's rows are written from. `runs` is written from a dict (test_run_row_has_the_columns),
+# the state tables from the clustering's own rows (tests/test_stories.py).
 RECORDS: dict[str, type] = {
     "raw_documents": RawDocument,
     "articles": Article,
@@ -55,6 +64,9 @@ RECORDS: dict[str, type] = {
     "entity_names": Resolved,
     "source_lines": SourceLine,
     "inputs": InputFile,
+    "near_duplicates": NearDuplicate,
+    "story_articles": StoryArticle,
+    "article_signatures": ArticleSignature,
 }
 # Fields a record carries that its table does not store: metadata a JSONL or WARC record gives, passed on to
 # the article (which stores it) rather than kept with the raw text.
@@ -94,6 +106,7 @@ def test_kinds_decide_which_tables_a_commit_replaces_rows_of():
     assert set(warehouse.PER_INPUT_TABLES) == {t.name for t in TABLES.values() if t.kind is Kind.PER_INPUT}
     assert warehouse.DERIVED_TABLES == ("entity_names",)
     assert [t.name for t in TABLES.values() if t.kind is Kind.RUN] == ["runs"]
+    assert warehouse.STATE_TABLES == ("story_state", "story_vocabulary")
     for table in TABLES.values():
         # A commit drops a reprocessed input's rows by this column, so every row of a per-input table has it.
         has_input = "input_uri" in table.column_names and not table.schema.field("input_uri").nullable
@@ -112,6 +125,10 @@ def _python_type(kind: pa.DataType) -> type:
         return int
     if pa.types.is_floating(kind):
         return float
+    if pa.types.is_binary(kind):
+        return bytes
+    if pa.types.is_timestamp(kind):
+        return datetime
     raise AssertionError(f"no record type for {kind}")
 
 
@@ -125,7 +142,7 @@ def _unwrap(annotation: object) -> tuple[object, bool]:
 
 
 def test_every_table_but_runs_is_written_from_a_record():
-    assert set(RECORDS) == set(TABLES) - {"runs"}
+    assert set(RECORDS) == set(TABLES) - {"runs", *warehouse.STATE_TABLES}
 
 
 @pytest.mark.parametrize(("name", "cls"), RECORDS.items(), ids=list(RECORDS))

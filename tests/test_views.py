@@ -89,3 +89,15 @@ def test_a_missing_layer_folder_is_an_error_not_an_empty_catalogue(tmp_path: Pat
     (tmp_path / "staging").mkdir()
     with pytest.raises(FileNotFoundError, match="marts"):
         load_views(tmp_path)
+
+
+def test_every_example_query_in_the_docs_runs(seed_warehouse: Path):
+    text = VIEWS_DOC.read_text(encoding="utf-8")
+    queries = re.findall(r'presswork sql "(.*?)"', text[text.index("## Example queries") :], re.DOTALL)
+    assert len(queries) >= 8
+    con = duckdb.connect(str(seed_warehouse / "presswork.duckdb"), read_only=True)
+    try:
+        for query in queries:
+            con.execute(query).fetchall()  # raises on a query that no longer fits the views
+    finally:
+        con.close()

@@ -122,6 +122,17 @@ class WrittenBatch:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupedBatch:
+    """What the story step wrote and found."""
+
+    files: dict[str, list[Path]]
+    new_stories: int
+    joined_stories: int  # stories of earlier runs that gained articles
+    reprints: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class Published:
     snapshot: str
     seconds: dict[str, float]  # compact, resolve, publish, cleanup
@@ -149,6 +160,9 @@ class RunSummary:
     boilerplate: int = 0
     mentions: int = 0
     entities: int = 0  # distinct entity names in this run's articles
+    new_stories: int = 0
+    joined_stories: int = 0  # stories of earlier runs that gained articles
+    reprints: int = 0  # articles linked to an earlier copy as near-duplicates
     skipped_records: int = 0  # WARC records that are not HTML responses
     snapshot: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -168,6 +182,9 @@ class RunSummary:
             ("boilerplate spans removed", self.boilerplate),
             ("entity mentions", self.mentions),
             ("distinct entity names", self.entities),
+            ("new stories", self.new_stories),
+            ("earlier stories joined", self.joined_stories),
+            ("reprints (near-duplicates)", self.reprints),
             *((f"seconds in {stage}", f"{seconds:.2f}") for stage, seconds in self.stage_seconds.items()),
             ("seconds in total", f"{self.duration_s:.2f}"),
             ("snapshot", self.snapshot or "-"),
@@ -190,6 +207,8 @@ class RunSummary:
             f"  rejects          {rejected}" + (f" ({reasons})" if reasons else ""),
             f"  boilerplate      {self.boilerplate} spans removed",
             f"  entities         {self.entities} distinct names, {self.mentions} mentions",
+            f"  stories          {self.new_stories} new, {self.joined_stories} earlier ones joined; "
+            f"{self.reprints} reprints",
             f"  time             {self.duration_s:.1f}s" + (f" ({stages})" if stages else ""),
         ]
         if self.snapshot:

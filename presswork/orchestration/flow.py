@@ -1,4 +1,4 @@
-"""The presswork Prefect flow: discover -> decode -> clean -> entities -> write Parquet -> publish views."""
+"""The presswork Prefect flow: discover -> decode -> clean -> entities -> write Parquet -> stories -> publish views."""
 
 # No `from __future__ import annotations` here: Prefect builds the flow's parameter model from the real
 # annotation objects when a deployment runs it.
@@ -45,10 +45,13 @@ from presswork.orchestration.tasks import (
     plan_task,
     publish_task,
     source_stats_task,
+    stories_task,
+    story_features_task,
     write_task,
 )
 from presswork.records import CleanedBatch, FoundEntities, Reject
 from presswork.storage.warehouse import Layout, WarehouseBusy, open_layout, run_lock
+from presswork.stories.grouping import StoryInput
 from presswork.workers import chunk, default_workers
 
 
@@ -83,6 +86,7 @@ class _InFlight:
     duplicates: list[Reject]
     cleaned: PrefectFuture[Payload[CleanedBatch]]
     found: PrefectFuture[Payload[FoundEntities]]
+    features: PrefectFuture[Payload[list[StoryInput]]]
     written: PrefectFuture[WrittenBatch]
 
 
@@ -107,6 +111,7 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
 
     files: dict[str, list[Path]] = {}
     entity_names: set[str] = set()
+    story_inputs: list[StoryInput] = []
     progress = Progress(len(plan.todo), progress_stream(settings.show_progress))
     batches = list(chunk(plan.todo, settings.batch_size))
     window = max(1, settings.parallel_batches)
@@ -123,12 +128,30 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
         kept, rejects, inputs = Payload(documents), Payload(decoded.rejects + duplicates), Payload(decoded.inputs)
         cleaned = clean_task.submit(kept, options, known_lines)
         found = entities_task.submit(cleaned, settings.spacy_model, faults)
+        features = story_features_task.submit(cleaned, found, started_at)
         key = batch_key([(s.uri, s.content_hash) for s in batch], CLEANER_VERSION)
         written = write_task.submit(layout, key, kept, cleaned, found, rejects, inputs, summary.run_id, started_at)
-        in_flight.append(_InFlight(len(batch), decoded, duplicates, cleaned, found, written))
+        in_flight.append(_InFlight(len(batch), decoded, duplicates, cleaned, found, features, written))
         while len(in_flight) > window or (in_flight and index == len(batches) - 1):
-            _collect(in_flight.popleft(), summary, files, entity_names, progress)
+            _collect(in_flight.popleft(), summary, files, entity_names, story_inputs, progress)
     summary.entities = len(entity_names)
+
+    grouped = stories_task(
+        layout,
+        Payload(story_inputs),
+        plan.replaced_uris,
+        settings.reprocess,
+        settings.reprint_window_days,
+        summary.run_id,
+        started_at,
+    )
+    merge_files(files, grouped.files)
+    summary.new_stories, summary.joined_stories, summary.reprints = (
+        grouped.new_stories,
+        grouped.joined_stories,
+        grouped.reprints,
+    )
+    summary.add_time("stories", grouped.seconds)
 
     summary.duration_s = time.perf_counter() - started
     published = publish_task(layout, files, plan.replaced_uris, _run_row(summary, started_at))
@@ -141,10 +164,16 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
 
 
 def _collect(
-    work: _InFlight, summary: RunSummary, files: dict[str, list[Path]], entity_names: set[str], progress: Progress
+    work: _InFlight,
+    summary: RunSummary,
+    files: dict[str, list[Path]],
+    entity_names: set[str],
+    story_inputs: list[StoryInput],
+    progress: Progress,
 ) -> None:
     """Wait for a batch's tasks and add what they did to the summary."""
     found, written = work.found.result().value, work.written.result()
+    story_inputs.extend(work.features.result().value)
     cleaned = without_failed(work.cleaned.result().value, found)  # as `write_batch` wrote it
     merge_files(files, written.files)
     for stage, seconds in (

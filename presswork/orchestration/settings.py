@@ -27,6 +27,9 @@ class RunSettings(BaseModel):
     runner: Literal["thread", "process", "dask"] = Field("thread", description="Prefect task runner for the batches.")
     dask_address: str | None = Field(None, description="Scheduler of an existing Dask cluster (tcp://host:port).")
     parallel_batches: int = Field(2, ge=1, description="Batches in flight at once (memory grows with it).")
+    reprint_window_days: float = Field(
+        14.0, gt=0, description="Reprints are looked for among the articles of this many days before the newest."
+    )
     inject_faults: dict[str, list[str]] = Field(
         default_factory=dict,
         description="For tests only: stage -> document names (file name or URL ending) that fail in that stage.",

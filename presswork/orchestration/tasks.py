@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -33,6 +33,8 @@ from presswork.ingest.decode import ReadLimits
 from presswork.orchestration import batches as pipeline
 from presswork.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
 from presswork.storage import views, warehouse
+from presswork.stories import grouping, reprints
+from presswork.stories.clustering import StoryState
 
 T = TypeVar("T")
 
@@ -98,6 +100,60 @@ def entities_task(batch: Payload[CleanedBatch], model: str, faults: Faults) -> P
     started = time.perf_counter()
     found = entities.extract_entities_parallel(model, batch.value.articles, faults=faults)
     return Payload(replace(found, seconds=time.perf_counter() - started))
+
+
+@task(name="story-features", cache_policy=NONE)
+def story_features_task(
+    cleaned: Payload[CleanedBatch], found: Payload[FoundEntities], ingested_at: datetime
+) -> Payload[list[grouping.StoryInput]]:
+    """Reduce a batch's articles to what story grouping needs: features and reprint signatures."""
+    articles = pipeline.without_failed(cleaned.value, found.value).articles
+    return Payload(grouping.prepare_in_workers(articles, found.value.mentions, ingested_at))
+
+
+@task(name="stories", cache_policy=NONE)
+def stories_task(
+    layout: warehouse.Layout,
+    inputs: Payload[list[grouping.StoryInput]],
+    replaced_uris: set[str],
+    reprocess: bool,
+    reprint_window_days: float,
+    run_id: str,
+    ingested_at: datetime,
+) -> pipeline.GroupedBatch:
+    """Load the story state, link reprints and assign stories to the run's articles, write the rows and state.
+
+    Run in the flow's own process (called, not submitted): it must see the articles in order, one after another.
+    With `reprocess` the clustering starts from nothing, so the rebuilt stories do not count the same articles
+    twice.
+    """
+    started = time.perf_counter()
+    if not inputs.value:
+        return pipeline.GroupedBatch({}, 0, 0, 0, time.perf_counter() - started)
+    stories = [] if reprocess else warehouse.state_rows(layout, "story_state")
+    vocabulary = [] if reprocess else warehouse.state_rows(layout, "story_vocabulary")
+    state = StoryState.from_rows(stories, vocabulary)
+    # Reprints of older articles are looked for among those of the last `reprint_window_days` of the stream.
+    clock = max((row["last_seen"] for row in stories), default=None)
+    since = clock - timedelta(days=reprint_window_days) if clock is not None else None
+    index = reprints.ReprintIndex()
+    for stored in warehouse.signatures_since(layout, since, replaced_uris):
+        index.add(stored.article_id, stored.seen_at, stored.signature, stored.duplicate_of)
+    grouped = grouping.group(inputs.value, state, index)
+    constants = {"run_id": run_id, "ingested_at": ingested_at}
+    files: dict[str, list[Path]] = {}
+    for table, rows in (
+        ("story_articles", grouped.story_articles),
+        ("near_duplicates", grouped.near_duplicates),
+        ("article_signatures", grouped.signatures),
+    ):
+        if rows:
+            files[table] = [warehouse.write_rows(layout, table, run_id, rows, constants)]
+    files["story_state"] = [warehouse.write_rows(layout, "story_state", run_id, state.story_rows())]
+    files["story_vocabulary"] = [warehouse.write_rows(layout, "story_vocabulary", run_id, state.vocabulary_rows())]
+    return pipeline.GroupedBatch(
+        files, grouped.new_stories, grouped.joined_stories, len(grouped.near_duplicates), time.perf_counter() - started
+    )
 
 
 @task(name="write", cache_policy=NONE)

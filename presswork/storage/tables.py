@@ -26,6 +26,7 @@ class Kind(StrEnum):
     PER_INPUT = "per-input"  # rows belong to one input file (column input_uri); reprocessing it replaces them
     DERIVED = "derived"  # computed from the other tables at every commit; its files are replaced, not carried
     RUN = "run"  # one row per run, written in the same commit as the run's data
+    STATE = "state"  # the story clustering's state: rewritten whole by a run that changes it, else carried over
 
 
 KIND_MEANINGS = {
@@ -33,6 +34,8 @@ KIND_MEANINGS = {
     "rows are replaced",
     Kind.DERIVED: "computed from the other tables at every commit, over the whole warehouse; never carried over",
     Kind.RUN: "one row per run, committed together with the run's data",
+    Kind.STATE: "the state the next run's story clustering starts from (active stories only); a run that "
+    "assigns articles writes it anew from the state it loaded plus its articles, in the same commit",
 }
 
 
@@ -217,6 +220,77 @@ INPUTS = _per_input(
     Column("skipped_records", pa.int32(), "WARC records that are not HTML responses"),
 )
 _UTC = pa.timestamp("us", tz="UTC")
+_SEEN_AT = Column(
+    "seen_at",
+    _UTC,
+    "the article's time for story grouping: its publication time, else when the run that found it started",
+    nullable=False,
+)
+NEAR_DUPLICATES = _per_input(
+    "near_duplicates",
+    "one row per article that is a near-duplicate (reprint) of an earlier one",
+    "Reprints: articles whose body nearly repeats an earlier article's (MinHash estimate of the Jaccard "
+    "similarity of their word shingles, `presswork/stories/reprints.py`), linked to the earliest copy.",
+    _text("article_id", "the reprint", nullable=False),
+    _INPUT_URI,
+    _text("duplicate_of", "the earliest copy's article_id (a reprint of a reprint points at the original)"),
+    Column("similarity", pa.float64(), "estimated Jaccard similarity of word shingles with the copy it matched"),
+)
+STORY_ARTICLES = _per_input(
+    "story_articles",
+    "one row per article",
+    "Which story each article belongs to (`presswork/stories/clustering.py`). A later run adds articles to "
+    "existing stories and never renumbers them.",
+    _text("article_id", "the article", nullable=False),
+    _INPUT_URI,
+    _text("story_id", "the story: a hash of the article that started it", nullable=False),
+    Column(
+        "similarity",
+        pa.float64(),
+        "similarity to its story (without itself) as the run that assigned it left it; 1 for the article that "
+        "names the story",
+    ),
+    _SEEN_AT,
+)
+ARTICLE_SIGNATURES = _per_input(
+    "article_signatures",
+    "one row per article",
+    "MinHash signatures of the article bodies, so later runs find reprints of articles of earlier runs.",
+    _text("article_id", "the article", nullable=False),
+    _INPUT_URI,
+    _SEEN_AT,
+    Column("signature", pa.binary(), "MinHash signature of the body's word shingles (little-endian uint32s)"),
+    view=False,
+)
+STORY_STATE = Table(
+    "story_state",
+    Kind.STATE,
+    "one row per active story",
+    "The open stories the next run compares new articles with: centroids of their articles' terms and entities. "
+    "A story not joined for `quiet_days` is closed and leaves this table (its rows in `story_articles` stay).",
+    (
+        _text("story_id", "the story", nullable=False),
+        Column("first_seen", _UTC, "seen_at of its first article"),
+        Column("last_seen", _UTC, "seen_at of its latest article"),
+        Column("article_count", pa.int32(), "articles it holds"),
+        Column("terms", pa.list_(pa.int64()), "hashed ids of the centroid's strongest terms"),
+        Column("weights", pa.list_(pa.float64()), "their weights in the centroid"),
+        Column("entities", pa.list_(pa.string()), "resolved entity keys of the centroid"),
+        Column("entity_weights", pa.list_(pa.float64()), "their weights"),
+    ),
+    view=False,
+)
+STORY_VOCABULARY = Table(
+    "story_vocabulary",
+    Kind.STATE,
+    "one row per hashed term, and one row (term null) for the number of articles",
+    "Document frequencies for the TF-IDF weights of story grouping, over every article assigned so far.",
+    (
+        Column("term", pa.int64(), "hashed term id; null on the row that counts all articles"),
+        Column("documents", pa.int64(), "articles containing the term (on the null row: all articles)"),
+    ),
+    view=False,
+)
 RUNS = Table(
     "runs",
     Kind.RUN,
@@ -256,6 +330,11 @@ TABLES: dict[str, Table] = {
         ENTITY_NAMES,
         SOURCE_LINES,
         INPUTS,
+        NEAR_DUPLICATES,
+        STORY_ARTICLES,
+        ARTICLE_SIGNATURES,
+        STORY_STATE,
+        STORY_VOCABULARY,
         RUNS,
     )
 }

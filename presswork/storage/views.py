@@ -67,7 +67,7 @@ def _dependency_order(views: list[View]) -> list[View]:
         ready = [
             view
             for view in pending.values()
-            if not any(re.search(rf"\b{dep}\b", view.select) for dep in names & set(pending) - {view.name})
+            if not any(re.search(rf"\b{dep}\b", _code(view.select)) for dep in names & set(pending) - {view.name})
         ]
         if not ready:
             raise ValueError(f"views depend on each other in a cycle: {sorted(pending)}")
@@ -75,6 +75,11 @@ def _dependency_order(views: list[View]) -> list[View]:
             ordered.append(view)
             del pending[view.name]
     return ordered
+
+
+def _code(select: str) -> str:
+    """The SQL without its `--` comments: a view's header may name other views without reading them."""
+    return re.sub(r"--[^\n]*", "", select)
 
 
 def render(view: View, layout: Layout) -> str:

@@ -14,8 +14,8 @@ Superseded snapshots are deleted after a grace period; a data file no snapshot l
 The rest of presswork sees only this interface: `write_rows` (a new data file, invisible until committed),
 `commit`, `snapshot_files` (the current snapshot's data files of a table), `version` (which snapshot is
 current), the readers built on them (`known_inputs`, `article_hashes`, `source_line_counts`, `name_votes`,
-`acronym_definitions`), and the run lock. Links, the `current` symlink and the zero-row schema files that keep
-the views bound (`_empty-*`) stay in here.
+`acronym_definitions`, `state_rows`, `signatures_since`), and the run lock. Links, the `current` symlink and
+the zero-row schema files that keep the views bound (`_empty-*`) stay in here.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ CATALOG_NAME = "presswork.duckdb"
 PER_INPUT_TABLES = tables_of(Kind.PER_INPUT)
 # Tables computed from the others at each commit; their files are replaced, never carried over.
 DERIVED_TABLES = tables_of(Kind.DERIVED)
+# The story clustering's state: replaced whole when a run writes it, else carried over as it is.
+STATE_TABLES = tables_of(Kind.STATE)
 _EMPTY_PREFIX = "_empty-"  # the zero-row schema file of a table (`_empty_file`)
 Derive = Callable[[dict[str, list[Path]], str], dict[str, list[Path]]]
 
@@ -233,6 +235,58 @@ def acronym_definitions(acronym_files: list[Path]) -> set[tuple[str, str]]:
     return set(zip(data.column("short").to_pylist(), data.column("long").to_pylist(), strict=True))
 
 
+def state_rows(layout: Layout, table: str) -> list[dict[str, Any]]:
+    """Return every row of a state table (`story_state`, `story_vocabulary`) of the current snapshot."""
+    if table not in STATE_TABLES:
+        raise ValueError(f"{table} is not a state table")
+    files = snapshot_files(layout, table)
+    return pq.read_table(files, schema=SCHEMAS[table]).to_pylist() if files else []
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSignature:
+    """An article's reprint signature as stored, with the earliest copy it was linked to (if any)."""
+
+    article_id: str
+    seen_at: datetime
+    signature: bytes
+    duplicate_of: str | None
+
+
+def signatures_since(layout: Layout, since: datetime | None, excluding_inputs: set[str]) -> list[StoredSignature]:
+    """Return the signatures of the articles seen at or after `since` (all when None), oldest first, leaving
+    out articles of `excluding_inputs`; each with its `near_duplicates.duplicate_of`."""
+    files = snapshot_files(layout, "article_signatures")
+    if not files:
+        return []
+    data = pq.read_table(files, columns=["article_id", "input_uri", "seen_at", "signature"])
+    if since is not None:
+        since_value = pa.scalar(since, type=data.schema.field("seen_at").type)
+        data = data.filter(pc.greater_equal(data.column("seen_at"), since_value))
+    if excluding_inputs:
+        data = data.filter(pc.invert(pc.is_in(data.column("input_uri"), pa.array(sorted(excluding_inputs)))))
+    wanted = set(data.column("article_id").to_pylist())
+    originals = _column_map(layout, "near_duplicates", "duplicate_of", wanted)
+    rows = sorted(
+        zip(*(data.column(c).to_pylist() for c in ("seen_at", "article_id", "signature")), strict=True),
+        key=lambda row: (row[0], row[1]),
+    )
+    return [
+        StoredSignature(article_id, seen_at, signature, originals.get(article_id))
+        for seen_at, article_id, signature in rows
+    ]
+
+
+def _column_map(layout: Layout, table: str, column: str, article_ids: set[str]) -> dict[str, str]:
+    """Map the given articles to a column of a per-article table (those that have a row)."""
+    files = snapshot_files(layout, table)
+    if not files or not article_ids:
+        return {}
+    data = pq.read_table(files, columns=["article_id", column])
+    data = data.filter(pc.is_in(data.column("article_id"), pa.array(sorted(article_ids), type=pa.string())))
+    return dict(zip(data.column("article_id").to_pylist(), data.column(column).to_pylist(), strict=True))
+
+
 def _empty_file(layout: Layout, table: str) -> Path:
     """A zero-row file with the table's current schema, linked into every snapshot so views always bind."""
     schema = SCHEMAS[table]
@@ -285,7 +339,8 @@ def _compact_tables(layout: Layout, tables: dict[str, list[Path]], snapshot_id: 
 
     row_counts: dict[str, dict[str, int]] = {}
     with ThreadPoolExecutor(max_workers=default_workers()) as pool:
-        for table, files, rows in pool.map(one, [t for t in SCHEMAS if t not in DERIVED_TABLES]):
+        compacted = [t for t in SCHEMAS if t not in DERIVED_TABLES and t not in STATE_TABLES]
+        for table, files, rows in pool.map(one, compacted):
             tables[table] = files
             row_counts[table] = rows
     return row_counts
@@ -316,7 +371,8 @@ def commit(
 
     The new snapshot holds the current one's files, minus the rows of the input files `replaced_uris` (they
     were processed again), plus `new_files`, with small files merged (`compaction.py`) so the count stays
-    bounded. `derive(files, snapshot_id)` computes the derived tables from the new snapshot's files before
+    bounded. A state table (`Kind.STATE`) in `new_files` replaces the current one whole; one not in it is carried
+    over. `derive(files, snapshot_id)` computes the derived tables from the new snapshot's files before
     anything is visible. `seconds`, when given, receives the time spent in `compact`. Call only while holding
     the run lock.
     """
@@ -328,7 +384,8 @@ def commit(
     for table in SCHEMAS:
         members: list[Path] = []
         # A derived table's files are never carried over: `derive` rebuilds them from the other tables.
-        for path in [] if table in DERIVED_TABLES else snapshot_files(layout, table):
+        replaced_whole = table in DERIVED_TABLES or (table in STATE_TABLES and table in new_files)
+        for path in [] if replaced_whole else snapshot_files(layout, table):
             if table in PER_INPUT_TABLES and replaced_uris:
                 kept = _without_uris(path, replaced_uris, layout, table, snapshot_id)
                 if kept is not None:

@@ -15,12 +15,14 @@ from presswork.app.dashboard.screens.article import article_page
 from presswork.app.dashboard.screens.entities import entities_page
 from presswork.app.dashboard.screens.overview import overview_page
 from presswork.app.dashboard.screens.search import search_page
+from presswork.app.dashboard.screens.stories import stories_page
 from presswork.app.dashboard.widgets import Source, open_source
 
 PAGES: dict[str, tuple[str, Callable[[Source], None]]] = {
     # url path: (title, page). No Material icons: the browser fetches the current page's icon, as its favicon,
     # from fonts.gstatic.com, and the dashboard must work offline (a browser test checks every request).
     "overview": ("Overview", overview_page),
+    "stories": ("Stories", stories_page),
     "entities": ("Entities", entities_page),
     "article": ("Article", article_page),
     "search": ("Search", search_page),
@@ -41,7 +43,7 @@ def _sidebar(source: Source) -> None:
 
 
 def main() -> None:
-    """The app as `streamlit run` runs it: the warehouse from $PRESSWORK_WAREHOUSE, four pages."""
+    """The app as `streamlit run` runs it: the warehouse from $PRESSWORK_WAREHOUSE, five pages."""
     # An emoji favicon is an inline SVG (a Material icon would be fetched from the internet).
     st.set_page_config(page_title="presswork", page_icon="📰", layout="wide")
     source = open_source(default_warehouse())

@@ -10,6 +10,10 @@ selected days and labels. The marts `entity_daily` and `entity_cooccurrence` hol
 entity; `entity_trend` and `cooccurring_entities` can read them instead (only their SQL changes, not their
 results) once those filter as cheaply: the co-occurrence mart pairs every two entities of every article before
 any filter applies, and `entity_daily` counts a day in the session's time zone where the pages use UTC.
+
+Stories take their headline and sizes from the `stories` mart, and their top entities (with the ids a link needs,
+which the mart's `top_entities` names lack) from `entity_mentions`. The mart ranks entities through the `entities`
+mart, which DuckDB aggregates in full even for a query that reads no `top_entities`.
 """
 
 from __future__ import annotations
@@ -30,8 +34,18 @@ from presswork.storage.warehouse import Layout
 # The day an article counts for: its publication date, else the day the run that ingested it started (UTC).
 # Plain-text inputs carry no date, so for them (the seeds) this is the ingest day; the pages say so.
 ARTICLE_DAY = "cast(coalesce(published_at, timezone('UTC', ingested_at)) as date)"
-# A headline to show for every article: plain-text inputs without a headline-like first line have no title.
-DISPLAY_TITLE = "coalesce(title, '(no title) ' || regexp_extract(source_uri, '[^/]+$'))"
+
+
+def display_title(table: str = "") -> str:
+    """A headline to show for every article of `table` (an alias, or none when only one table has a title).
+
+    Plain-text inputs without a headline-like first line have no title.
+    """
+    prefix = f"{table}." if table else ""
+    return f"coalesce({prefix}title, '(no title) ' || regexp_extract({prefix}source_uri, '[^/]+$'))"
+
+
+DISPLAY_TITLE = display_title()
 # Shared by the queries that filter by day: one row per article with its day and source.
 _ARTICLE_DAYS = f"""
 article_days as (
@@ -47,6 +61,13 @@ _DAY_IN_RANGE = (
     " and (cast($end as date) is null or day <= cast($end as date))"
 )
 _NO_CONDITION = "true"
+# A story's days run from its first article's day to its last's, in UTC: `seen_at` is the article's time, the
+# publication time else the start of the run that found it, so the same day as ARTICLE_DAY.
+_STORY_IN_RANGE = (
+    "(cast($start as date) is null or cast(timezone('UTC', s.last_seen) as date) >= cast($start as date))"
+    " and (cast($end as date) is null or cast(timezone('UTC', s.first_seen) as date) <= cast($end as date))"
+)
+NO_HEADLINE = "(no headline)"  # a story whose articles all lack a title
 # An entity's name and label are the resolved ones (the canonical name, the label its mentions voted for), not
 # those of one mention. They are read from the name resolution (`stg_entity_names`, one row per distinct name,
 # a few thousand rows), not from the `entities` mart: that view aggregates every mention of the warehouse and
@@ -99,6 +120,7 @@ class Totals:
     mentions: int
     rejects: int
     boilerplate_spans: int
+    stories: int
     runs: int
     last_run_at: dt.datetime | None
 
@@ -165,6 +187,31 @@ class SearchHit:
     title_match: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story as the `stories` view has it; its first and last seen are UTC (naive)."""
+
+    story_id: str
+    headline: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    article_count: int
+    source_count: int
+    top_entities: tuple[str, ...]
+    reprint_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStory:
+    """The story an article belongs to, and the article it reprints (each None when there is none)."""
+
+    story_id: str | None
+    headline: str | None
+    article_count: int | None
+    duplicate_of: str | None
+    original_title: str | None
+
+
 @contextmanager
 def open_warehouse(layout: Layout) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a short-lived read-only connection, so a catalogue replaced by rename is picked up next time."""
@@ -201,6 +248,8 @@ def totals(connection: duckdb.DuckDBPyConnection) -> Totals:
             (select count(*) from entity_mentions) as mentions,
             (select count(*) from rejects) as rejects,
             (select count(*) from boilerplate) as boilerplate_spans,
+            -- Not the `stories` mart: its top entities aggregate every mention of the warehouse.
+            (select count(distinct story_id) from story_articles) as stories,
             (select count(*) from runs) as runs,
             (select max(started_at) from runs) as last_run_at
         """,
@@ -637,3 +686,227 @@ def search_articles(
         return 0, []
     hits = [SearchHit(row[0], row[1], row[2], row[3], row[4], bool(row[5])) for row in rows]
     return int(rows[0][6]), hits
+
+
+# --- stories ---------------------------------------------------------------------------------------------------
+# The `stories` view gives each story's headline and sizes. Timestamps leave as naive UTC, so a page shows the
+# same time whatever the server's time zone.
+
+
+def stories(
+    connection: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt.date | None, limit: int = 50
+) -> pa.Table:
+    """The biggest stories whose days overlap `start`..`end` (None: no bound), with their sources' names."""
+    return _table(
+        connection,
+        f"""
+        with listed as (
+            select *
+            from stories as s
+            where {_STORY_IN_RANGE}
+            order by s.article_count desc, s.last_seen desc, s.story_id
+            limit $limit
+        ),
+
+        sources as (
+            select story_id, list(distinct source_name order by source_name) as sources
+            from story_articles
+            where story_id in (select story_id from listed) and source_name is not null
+            group by story_id
+        ),
+
+        final as (
+            select
+                listed.story_id,
+                coalesce(listed.headline, $no_headline) as headline,
+                coalesce(sources.sources, []) as sources,
+                listed.article_count as articles,
+                listed.source_count,
+                listed.reprint_count as reprints,
+                timezone('UTC', listed.first_seen) as first_seen,
+                timezone('UTC', listed.last_seen) as last_seen
+            from listed
+            left join sources on listed.story_id = sources.story_id
+        )
+
+        select * from final order by articles desc, last_seen desc, story_id
+        """,
+        {"start": start, "end": end, "limit": limit, "no_headline": NO_HEADLINE},
+    )
+
+
+def story(connection: duckdb.DuckDBPyConnection, story_id: str) -> Story | None:
+    """One story, or None when the id is unknown."""
+    rows = _rows(
+        connection,
+        """
+        select
+            story_id, coalesce(headline, $no_headline), timezone('UTC', first_seen), timezone('UTC', last_seen),
+            article_count, source_count, top_entities, reprint_count
+        from stories
+        where story_id = $story_id
+        """,
+        {"story_id": story_id, "no_headline": NO_HEADLINE},
+    )
+    if not rows:
+        return None
+    *head, top, reprints = rows[0]
+    return Story(*head, tuple(top or ()), reprints)
+
+
+def story_articles(connection: duckdb.DuckDBPyConnection, story_id: str) -> pa.Table:
+    """The articles of one story in the order they were seen, each reprint with the article it copies."""
+    return _table(
+        connection,
+        f"""
+        with members as (
+            select article_id, similarity, seen_at, duplicate_of
+            from story_articles
+            where story_id = $story_id
+        ),
+
+        final as (
+            select
+                members.article_id,
+                article.source_name,
+                {display_title("article")} as title,
+                timezone('UTC', members.seen_at) as seen_at,
+                members.similarity,
+                members.duplicate_of,
+                {display_title("original")} as original_title,
+                original.source_name as original_source
+            from members
+            inner join articles as article on members.article_id = article.article_id
+            left join articles as original on members.duplicate_of = original.article_id
+        )
+
+        -- Articles of one run without a publication time share a seen_at: the one that started the story first.
+        select * from final order by seen_at, similarity desc, article_id
+        """,
+        {"story_id": story_id},
+    )
+
+
+def story_entities(connection: duckdb.DuckDBPyConnection, story_id: str, limit: int = 10) -> pa.Table:
+    """The entities the most articles of one story mention (then the most mentions), with ids and labels."""
+    return _table(
+        connection,
+        f"""
+        with {_ENTITY_NAMES},
+
+        counts as (
+            select entity_id, count(distinct article_id) as articles, count(*) as mentions
+            from entity_mentions
+            where article_id in (select article_id from story_articles where story_id = $story_id)
+            group by entity_id
+        ),
+
+        final as (
+            select counts.entity_id, entity_names.name, entity_names.label, counts.articles, counts.mentions
+            from counts
+            inner join entity_names on counts.entity_id = entity_names.entity_id
+        )
+
+        -- Ties broken by mentions, as on the Entities page: by name alone, the seeds' story of Putin's visit
+        -- ranked ten entities in all five articles ahead of him.
+        select * from final order by articles desc, mentions desc, name, entity_id limit $limit
+        """,
+        {"story_id": story_id, "limit": limit},
+    )
+
+
+def story_timeline(connection: duckdb.DuckDBPyConnection, story_id: str) -> pa.Table:
+    """Articles (and reprints among them) of one story per UTC day, with zero days filled in between."""
+    return _table(
+        connection,
+        """
+        with per_day as (
+            select
+                cast(timezone('UTC', seen_at) as date) as day,
+                count(*) as articles,
+                count(duplicate_of) as reprints
+            from story_articles
+            where story_id = $story_id
+            group by day
+        ),
+
+        days as (
+            select cast(unnest(generate_series(min(day), max(day), interval 1 day)) as date) as day
+            from per_day
+        ),
+
+        final as (
+            select
+                days.day,
+                coalesce(per_day.articles, 0) as articles,
+                coalesce(per_day.reprints, 0) as reprints
+            from days
+            left join per_day on days.day = per_day.day
+        )
+
+        select * from final order by day
+        """,
+        {"story_id": story_id},
+    )
+
+
+def entity_stories(
+    connection: duckdb.DuckDBPyConnection, entity_id: str, selection: EntityFilter, limit: int = 20
+) -> pa.Table:
+    """The stories with the most articles that mention one entity, among those overlapping the selected days."""
+    return _table(
+        connection,
+        f"""
+        with per_story as (
+            select story_id, count(distinct article_id) as articles
+            from story_articles
+            where article_id in (select article_id from entity_mentions where entity_id = $entity_id)
+            group by story_id
+        ),
+
+        final as (
+            select
+                s.story_id,
+                coalesce(s.headline, $no_headline) as headline,
+                per_story.articles,
+                s.article_count,
+                timezone('UTC', s.first_seen) as first_seen
+            from per_story
+            inner join stories as s on per_story.story_id = s.story_id
+            where {_STORY_IN_RANGE}
+        )
+
+        select * from final order by articles desc, article_count desc, first_seen desc, story_id limit $limit
+        """,
+        {**selection.day_params(), "entity_id": entity_id, "limit": limit, "no_headline": NO_HEADLINE},
+    )
+
+
+def article_story(connection: duckdb.DuckDBPyConnection, article_id: str) -> ArticleStory | None:
+    """The story of one article and the article it reprints, or None when it has neither."""
+    rows = _rows(
+        connection,
+        f"""
+        with target as (
+            select cast($article_id as varchar) as article_id
+        ),
+
+        final as (
+            select
+                member.story_id,
+                if(member.story_id is null, null, coalesce(s.headline, $no_headline)) as headline,
+                s.article_count,
+                copy.duplicate_of,
+                {display_title("original")} as original_title
+            from target
+            left join story_articles as member on target.article_id = member.article_id
+            left join stories as s on member.story_id = s.story_id
+            left join near_duplicates as copy on target.article_id = copy.article_id
+            left join articles as original on copy.duplicate_of = original.article_id
+        )
+
+        select * from final where story_id is not null or duplicate_of is not null
+        """,
+        {"article_id": article_id, "no_headline": NO_HEADLINE},
+    )
+    return ArticleStory(*rows[0]) if rows else None

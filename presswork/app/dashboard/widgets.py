@@ -1,4 +1,4 @@
-"""What the dashboard's pages share: escaped HTML from data, charts, and the warehouse `Source` they read."""
+"""What the dashboard's pages share: escaped HTML from data, charts, the day filter, and the warehouse `Source`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from presswork.app.dashboard import queries
 from presswork.storage.warehouse import Layout
@@ -52,6 +53,14 @@ def label_colour(label: str) -> str:
     return LABEL_COLOURS.get(label, OTHER_COLOUR)
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A table cell that links to another page of the app (`html_table` escapes both parts)."""
+
+    href: str
+    text: str
+
+
 def page_href(page: str, **params: str) -> str:
     """A link to another page of the app, relative so it works under any base URL."""
     query = "&".join(f"{key}={quote(value, safe='')}" for key, value in params.items())
@@ -61,7 +70,7 @@ def page_href(page: str, **params: str) -> str:
 def html_table(
     columns: Sequence[str], rows: Sequence[Sequence[Any]], css_class: str = "pw-table", wrap: Sequence[str] = ()
 ) -> str:
-    """A plain HTML table with every cell escaped (NULL shows as an em dash).
+    """A plain HTML table with every cell escaped (NULL shows as an em dash, a `Link` as a link).
 
     Line breaks in a value show. Only the `wrap` columns (long free text, paths) may break inside words; the
     others keep words whole.
@@ -81,6 +90,8 @@ def html_table(
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
+    if isinstance(value, Link):
+        return f'<a href="{html.escape(value.href)}" target="_self">{html.escape(value.text)}</a>'
     if isinstance(value, dt.datetime):
         return html.escape(value.isoformat(sep=" ", timespec="seconds"))
     return html.escape(str(value))
@@ -153,6 +164,21 @@ def open_source(root: str | Path) -> Source | None:
     return Source(layout, queries.warehouse_version(layout))
 
 
+def day_filter(source: Source, where: DeltaGenerator) -> tuple[dt.date | None, dt.date | None]:
+    """Draw the day range picker in `where`; return its bounds, None where it does not narrow the data."""
+    bounds = source.fetch(queries.day_bounds)
+    if bounds is None:
+        return None, None
+    # No key: when a run adds a day, the widget is new and its default range covers the new day too.
+    days = where.date_input("Days", value=bounds, min_value=bounds[0], max_value=bounds[1])
+    # While a range is being picked the widget holds only its first day.
+    picked = tuple(days) if isinstance(days, tuple | list) else (days,)
+    # A bound at the edge of the data filters nothing: leave it out, which spares the queries a join.
+    start = picked[0] if picked and picked[0] > bounds[0] else None
+    end = picked[1] if len(picked) > 1 and picked[1] < bounds[1] else None
+    return start, end
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Charts.
 
@@ -191,6 +217,20 @@ def day_axis(days: int) -> alt.X:
     if days <= FEW_DAYS:
         return alt.X("day:O", title=None, axis=alt.Axis(labelAngle=-45))
     return alt.X("utcyearmonthdate(day):T", title=None)
+
+
+def trend_chart(trend: pa.Table) -> alt.Chart:
+    """Articles per day (its other columns in the tooltip): bars over a few weeks, else a line.
+
+    A line through one or two days says nothing.
+    """
+    base = alt.Chart(chart_data(trend)).encode(
+        x=day_axis(trend.num_rows),
+        y=alt.Y("articles:Q", title="articles", axis=alt.Axis(tickMinStep=1)),
+        tooltip=["day:N", *(f"{name}:Q" for name in trend.column_names if name != "day")],
+    )
+    chart = base.mark_bar() if trend.num_rows <= FEW_DAYS else base.mark_line(point=True)
+    return chart.properties(height=260)
 
 
 def show_chart(chart: alt.Chart) -> None:

@@ -67,6 +67,9 @@ def article_detail(source: Source, article_id: str) -> None:
     removals = source.fetch(queries.article_removals, article_id)
     title = article.title or f"(no title) {Path(article.source_uri).name}"
     st.html(f'<h2 class="pw-title">{html.escape(title)}</h2>')
+    story = source.fetch(queries.article_story, article_id)
+    if story is not None:
+        st.html(story_links(story))
 
     # The audit trail sits beside the text it explains, not below a long article.
     left, right = st.columns([4, 3])
@@ -82,6 +85,18 @@ def article_detail(source: Source, article_id: str) -> None:
         article_entities(mentions)
         st.subheader("Metadata")
         st.html(html_table(["field", "value"], article_fields(article), css_class="pw-meta", wrap=["value"]))
+
+
+def story_links(story: queries.ArticleStory) -> str:
+    """Links to the article's story and, for a reprint, to the article it copies."""
+    links = []
+    if story.story_id is not None:
+        note = f"its story, {story.article_count} articles"
+        links.append((page_href("stories", story=story.story_id), story.headline or "", note))
+    if story.duplicate_of is not None:
+        original = story.original_title or story.duplicate_of
+        links.append((page_href("article", article=story.duplicate_of), original, "the original: this is a reprint"))
+    return f'<div class="pw-article-story">{link_list(links, inline=True)}</div>'
 
 
 def removed_boilerplate(removals: Sequence[Removal]) -> None:

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import html
 
-import altair as alt
-import pyarrow as pa
 import streamlit as st
 
 from presswork.app.dashboard import queries
 from presswork.app.dashboard.queries import EntityFilter
 from presswork.app.dashboard.widgets import (
     DAY_NOTE,
-    FEW_DAYS,
     Source,
     bar_chart,
-    chart_data,
-    day_axis,
+    day_filter,
     label_chip,
     link_list,
     page_href,
     show_chart,
+    trend_chart,
     unique_labels,
 )
 
@@ -28,18 +25,9 @@ from presswork.app.dashboard.widgets import (
 def _entity_filter(source: Source) -> EntityFilter:
     """Draw the label and day filters; return what they select."""
     labels = source.fetch(queries.entity_labels)
-    bounds = source.fetch(queries.day_bounds)
     left, right = st.columns([3, 2])
     chosen = left.multiselect("Labels", labels, placeholder="All labels", key="labels")
-    start = end = None
-    if bounds is not None:
-        # No key: when a run adds a day, the widget is new and its default range covers the new day too.
-        days = right.date_input("Days", value=bounds, min_value=bounds[0], max_value=bounds[1])
-        # While a range is being picked the widget holds only its first day.
-        picked = tuple(days) if isinstance(days, tuple | list) else (days,)
-        # A bound at the edge of the data filters nothing: leave it out, which spares the queries a join.
-        start = picked[0] if picked and picked[0] > bounds[0] else None
-        end = picked[1] if len(picked) > 1 and picked[1] < bounds[1] else None
+    start, end = day_filter(source, right)
     st.caption(DAY_NOTE)
     return EntityFilter(labels=tuple(chosen), start=start, end=end)
 
@@ -139,6 +127,7 @@ def entity_detail(source: Source, entity_id: str, selection: EntityFilter) -> No
         else:
             st.info("No other entity in its articles (with the selected labels and days).")
 
+    entity_stories(source, entity_id, selection)
     st.subheader("Articles")
     articles = source.fetch(queries.entity_articles, entity_id, selection, 50)
     if not articles.num_rows:
@@ -158,12 +147,22 @@ def entity_detail(source: Source, entity_id: str, selection: EntityFilter) -> No
     )
 
 
-def trend_chart(trend: pa.Table) -> alt.Chart:
-    """Articles per day: bars over a few weeks (a line through one or two days says nothing), else a line."""
-    base = alt.Chart(chart_data(trend)).encode(
-        x=day_axis(trend.num_rows),
-        y=alt.Y("articles:Q", title="articles", axis=alt.Axis(tickMinStep=1)),
-        tooltip=["day:N", "articles:Q", "mentions:Q"],
+def entity_stories(source: Source, entity_id: str, selection: EntityFilter) -> None:
+    """The stories whose articles mention the entity, each linked to the Stories page."""
+    st.subheader("Stories")
+    found = source.fetch(queries.entity_stories, entity_id, selection, 20)
+    if not found.num_rows:
+        st.info("No story in the selected days has an article that mentions it.")
+        return
+    links = link_list(
+        [
+            (
+                page_href("stories", story=row["story_id"]),
+                row["headline"],
+                f"{row['articles']} of its {row['article_count']} articles mention it · first seen "
+                f"{row['first_seen']:%Y-%m-%d}",
+            )
+            for row in found.to_pylist()
+        ]
     )
-    chart = base.mark_bar() if trend.num_rows <= FEW_DAYS else base.mark_line(point=True)
-    return chart.properties(height=260)
+    st.html(f'<div class="pw-entity-stories">{links}</div>')

@@ -13,13 +13,14 @@ def overview_page(source: Source) -> None:
     """What the warehouse holds, how it grows, what was rejected, and the last runs."""
     st.title("Overview")
     totals = source.fetch(queries.totals)
-    columns = st.columns(6)
+    columns = st.columns(7)
     columns[0].metric("Articles", f"{totals.articles:,}")
     columns[1].metric("Sources", f"{totals.sources:,}")
-    columns[2].metric("Entities", f"{totals.entities:,}")
-    columns[3].metric("Mentions", f"{totals.mentions:,}")
-    columns[4].metric("Boilerplate removed", f"{totals.boilerplate_spans:,}")
-    columns[5].metric("Rejected inputs", f"{totals.rejects:,}")
+    columns[2].metric("Stories", f"{totals.stories:,}")
+    columns[3].metric("Entities", f"{totals.entities:,}")
+    columns[4].metric("Mentions", f"{totals.mentions:,}")
+    columns[5].metric("Boilerplate removed", f"{totals.boilerplate_spans:,}")
+    columns[6].metric("Rejected inputs", f"{totals.rejects:,}")
 
     left, right = st.columns([3, 2])
     with left:
