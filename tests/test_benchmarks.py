@@ -96,7 +96,11 @@ def test_text_has_seed_style_boilerplate(corpus: CorpusStats):
 def test_throughput_benchmark_runs(tmp_path: Path):
     out = tmp_path / "figures.json"
     done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "throughput.py"), "--n", "6", "--json", str(out)],
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "throughput.py"),
+            *("--n", "6", "--reprint-share", "0", "--json", str(out)),
+        ],
         capture_output=True,
         text=True,
         timeout=600,

@@ -30,6 +30,7 @@ def test_a_record_survives_pickling_unchanged(cls):
     @given(st.builds(cls))
     def roundtrip(record):
         copy = pickle.loads(pickle.dumps(record))
-        assert copy == record and type(copy) is cls
+        # Equal, or (a NaN similarity is never equal to itself) the same bytes when pickled again.
+        assert (copy == record or pickle.dumps(copy) == pickle.dumps(record)) and type(copy) is cls
 
     roundtrip()
