@@ -153,7 +153,6 @@ def cluster(
 
 def run_pipeline() -> dict[str, str]:
     """Run `presswork run` on copies of ecb-dev and seeds/; return source_uri -> story id from `story_articles`."""
-    import duckdb
 
     with tempfile.TemporaryDirectory(prefix="stories-bench-") as tmp:
         inputs = Path(tmp) / "inputs"
@@ -169,15 +168,20 @@ def run_pipeline() -> dict[str, str]:
         )
         if done.returncode != 0:
             raise SystemExit(f"presswork run failed ({done.returncode}):\n{done.stderr[-2000:]}")
-        con = duckdb.connect(str(warehouse / "presswork.duckdb"), read_only=True)
-        try:
-            rows = con.execute(
-                "select a.source_uri, s.story_id from story_articles as s join articles as a using (article_id)"
-            ).fetchall()
-        except duckdb.Error as error:
-            raise SystemExit(f"the warehouse has no usable story_articles view yet: {error}") from error
-        finally:
-            con.close()
+        return read_stories(warehouse)
+
+
+def read_stories(warehouse: Path) -> dict[str, str]:
+    """Return source_uri -> story id of every article of a warehouse, from the `story_articles` view."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse / "presswork.duckdb"), read_only=True)
+    try:
+        rows = con.execute(
+            "select a.source_uri, s.story_id from story_articles as s join articles as a using (article_id)"
+        ).fetchall()
+    finally:
+        con.close()
     return dict(rows)
 
 

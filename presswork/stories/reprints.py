@@ -174,8 +174,7 @@ class ReprintIndex:
         self._row_of: dict[str, int] = {}
         self._seen_at: list[datetime] = []
         self._parent: list[str | None] = []  # duplicate_of as given (stored), resolved when linking
-        self._signatures: list[bytes] = []
-        # The same signatures as one uint32 matrix (rows doubled as it fills): a query scores all its candidates
+        # The signatures, row by row, as one uint32 matrix (doubled as it fills): a query scores all its candidates
         # in one numpy comparison; one `similarity` call per candidate cost 10 us each, and a 1,500-article corpus
         # built from shared paragraphs (benchmarks/make_corpus.py) has hundreds of candidates per article.
         self._matrix = np.empty((1024, NUM_PERM), dtype=_DTYPE)
@@ -198,7 +197,6 @@ class ReprintIndex:
         self._row_of[article_id] = row
         self._seen_at.append(seen_at)
         self._parent.append(duplicate_of)
-        self._signatures.append(sig)
         if row == len(self._matrix):
             self._matrix = np.concatenate([self._matrix, np.empty_like(self._matrix)])
         self._matrix[row] = values
@@ -237,8 +235,7 @@ class ReprintIndex:
         if not self._unbanded:
             return
         rows = np.asarray(self._unbanded, dtype=np.int64)
-        values = np.frombuffer(b"".join(self._signatures[row] for row in self._unbanded), dtype=_DTYPE)
-        self._table.insert(band_keys(values.reshape(rows.size, NUM_PERM), self.bands), rows)
+        self._table.insert(band_keys(self._matrix[rows], self.bands), rows)
         self._unbanded = []
 
     def _root(self, row: int) -> str:

@@ -441,6 +441,24 @@ def find_entities(connection: duckdb.DuckDBPyConnection, words: str, limit: int 
     )
 
 
+def _filled_days(*columns: str) -> str:
+    """The CTEs that end a per-day series: every day from the CTE `per_day`'s first to its last, with 0 for the
+    `columns` on days it lacks, ordered by day (charts should show quiet days as quiet, not skip them)."""
+    filled = ",\n".join(f"coalesce(per_day.{column}, 0) as {column}" for column in columns)
+    return f"""days as (
+            select cast(unnest(generate_series(min(day), max(day), interval 1 day)) as date) as day
+            from per_day
+        ),
+
+        final as (
+            select days.day, {filled}
+            from days
+            left join per_day on days.day = per_day.day
+        )
+
+        select * from final order by day"""
+
+
 def entity_trend(connection: duckdb.DuckDBPyConnection, entity_id: str, selection: EntityFilter) -> pa.Table:
     """Articles and mentions of one entity per day, with zero days filled in between its first and last."""
     return _table(
@@ -463,21 +481,7 @@ def entity_trend(connection: duckdb.DuckDBPyConnection, entity_id: str, selectio
             group by d.day
         ),
 
-        days as (
-            select cast(unnest(generate_series(min(day), max(day), interval 1 day)) as date) as day
-            from per_day
-        ),
-
-        final as (
-            select
-                days.day,
-                coalesce(per_day.articles, 0) as articles,
-                coalesce(per_day.mentions, 0) as mentions
-            from days
-            left join per_day on days.day = per_day.day
-        )
-
-        select * from final order by day
+        {_filled_days("articles", "mentions")}
         """,
         {**selection.day_params(), "entity_id": entity_id},
     )
@@ -819,7 +823,7 @@ def story_timeline(connection: duckdb.DuckDBPyConnection, story_id: str) -> pa.T
     """Articles (and reprints among them) of one story per UTC day, with zero days filled in between."""
     return _table(
         connection,
-        """
+        f"""
         with per_day as (
             select
                 cast(timezone('UTC', seen_at) as date) as day,
@@ -830,21 +834,7 @@ def story_timeline(connection: duckdb.DuckDBPyConnection, story_id: str) -> pa.T
             group by day
         ),
 
-        days as (
-            select cast(unnest(generate_series(min(day), max(day), interval 1 day)) as date) as day
-            from per_day
-        ),
-
-        final as (
-            select
-                days.day,
-                coalesce(per_day.articles, 0) as articles,
-                coalesce(per_day.reprints, 0) as reprints
-            from days
-            left join per_day on days.day = per_day.day
-        )
-
-        select * from final order by day
+        {_filled_days("articles", "reprints")}
         """,
         {"story_id": story_id},
     )

@@ -105,6 +105,23 @@ def unique_labels(labels: dict[str, str]) -> dict[str, str]:
     return {key: label if seen[label] == 1 else f"{label} · {key}" for key, label in labels.items()}
 
 
+def picker(title: str, labels: dict[str, str], param: str) -> str:
+    """A select box over `labels` (key -> label, made unique) that follows and sets the URL's `param`.
+
+    It opens on the key the URL names when it is among the options (a link from another page), else on the
+    first, and writes the choice back, so the page can be bookmarked and linked.
+    """
+    labels = unique_labels(labels)
+    options = list(labels)
+    wanted = st.query_params.get(param)
+    chosen = st.selectbox(
+        title, options, index=options.index(wanted) if wanted in options else 0, format_func=labels.__getitem__
+    )
+    if chosen != wanted:
+        st.query_params[param] = chosen
+    return chosen
+
+
 def label_chip(label: str) -> str:
     return (
         f'<span style="background:{label_colour(label)};border-radius:4px;padding:1px 6px;font-size:0.8rem;'

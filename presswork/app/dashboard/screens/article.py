@@ -20,8 +20,8 @@ from presswork.app.dashboard.widgets import (
     label_colour,
     link_list,
     page_href,
+    picker,
     show_chart,
-    unique_labels,
 )
 
 PICK_LIMIT = 200  # articles offered in the Article page's picker; Search reaches the rest
@@ -44,17 +44,7 @@ def article_page(source: Source) -> None:
     if not titles:
         st.info("No articles yet.")
         return
-    titles = unique_labels(titles)
-    options = list(titles)
-    chosen = st.selectbox(
-        f"Article (the latest {PICK_LIMIT}; Search finds the rest)",
-        options,
-        index=options.index(wanted) if wanted in options else 0,
-        format_func=lambda key: titles[key],
-    )
-    if chosen != wanted:
-        st.query_params["article"] = chosen
-    article_detail(source, chosen)
+    article_detail(source, picker(f"Article (the latest {PICK_LIMIT}; Search finds the rest)", titles, "article"))
 
 
 def article_detail(source: Source, article_id: str) -> None:

@@ -16,9 +16,9 @@ from presswork.app.dashboard.widgets import (
     label_chip,
     link_list,
     page_href,
+    picker,
     show_chart,
     trend_chart,
-    unique_labels,
 )
 
 
@@ -66,19 +66,8 @@ def entities_page(source: Source) -> None:
                 wanted: {"name": summary.name, "label": summary.label, "articles": summary.article_count},
                 **names,
             }
-    labels = unique_labels(
-        {key: f"{row['name']} ({row['label']}), {row['articles']} articles" for key, row in names.items()}
-    )
-    options = list(labels)
-    chosen = st.selectbox(
-        "Entity",
-        options,
-        index=options.index(wanted) if wanted in options else 0,
-        format_func=lambda key: labels[key],
-    )
-    if chosen != wanted:
-        st.query_params["entity"] = chosen
-    entity_detail(source, chosen, selection)
+    labels = {key: f"{row['name']} ({row['label']}), {row['articles']} articles" for key, row in names.items()}
+    entity_detail(source, picker("Entity", labels, "entity"), selection)
 
 
 def entity_detail(source: Source, entity_id: str, selection: EntityFilter) -> None:

@@ -17,9 +17,9 @@ from presswork.app.dashboard.widgets import (
     html_table,
     link_list,
     page_href,
+    picker,
     show_chart,
     trend_chart,
-    unique_labels,
 )
 
 LIST_LIMIT = 50  # stories listed and offered in the picker: the biggest of the selected days
@@ -52,17 +52,8 @@ def stories_page(source: Source) -> None:
         return
 
     st.divider()
-    labels = unique_labels({key: f"{row['headline']}, {row['articles']} articles" for key, row in rows.items()})
-    options = list(labels)
-    chosen = st.selectbox(
-        "Story",
-        options,
-        index=options.index(wanted) if wanted in options else 0,
-        format_func=lambda key: labels[key],
-    )
-    if chosen != wanted:
-        st.query_params["story"] = chosen
-    story_detail(source, chosen)
+    labels = {key: f"{row['headline']}, {row['articles']} articles" for key, row in rows.items()}
+    story_detail(source, picker("Story", labels, "story"))
 
 
 def story_list(stories: Sequence[dict[str, Any]]) -> str:
