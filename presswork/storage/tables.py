@@ -195,7 +195,11 @@ ENTITY_NAMES = Table(
         _text("name", "a normalised mention name (`entity_mentions.name`)", nullable=False),
         _text("entity_id", "the entity: a hash of its case-folded canonical name", nullable=False),
         _text("entity_name", "the entity's canonical name: the fullest form seen"),
-        _text("entity_label", "the majority of its mentions' votes; ties go to the label the model is surer of"),
+        _text(
+            "entity_label",
+            "the majority of its mentions' votes (ties go to the label the model is surer of); a country is GPE, and"
+            " a one-word 'person' no full name explains takes its best other label when enough votes say so",
+        ),
     ),
 )
 SOURCE_LINES = _per_input(
