@@ -198,11 +198,13 @@ def test_a_countrys_names_and_codes_are_one_place():
         ("US", False, None),  # "US" as a pronoun-like acronym without place votes
         ("AI", False, None),  # a code (Anguilla) that is also a word
         ("AU", False, None),  # African Union
+        ("USA", True, "USA"),
+        ("ATF", False, None),  # the firearms bureau (ecb-dev, ORG 4 of 4), not the French Southern Territories
         ("Russia", False, "RUS"),
         ("Russian", False, None),  # a nationality is no country
     ],
 )
-def test_two_letter_codes_count_only_when_voted_places(name, mostly_place, country):
+def test_codes_count_only_when_voted_places(name, mostly_place, country):
     assert country_of(name, mostly_place) == country
 
 
@@ -364,3 +366,20 @@ def test_a_suffix_keeps_father_and_son_apart_when_both_are_named():
     # with one suffix in the corpus the plain name is that person ("Arcade Joseph Comeaux Jr", ecb-dev)
     one = entities_of([stat("Arcade Joseph Comeaux", PERSON=3), stat("Arcade Joseph Comeaux Jr", PERSON=2)])
     assert one["Arcade Joseph Comeaux Jr"] == {"Arcade Joseph Comeaux", "Arcade Joseph Comeaux Jr"}
+
+
+def test_a_middle_name_alone_is_not_the_person():
+    # "Cheney" is someone else than "Frederick Cheney LaRue"; "Meghan" is no part of the model's "Kamel Daoud Meghan
+    # Daum" (two people in one span, html-dev); the given name and the surname still join.
+    groups = entities_of(
+        [
+            stat("Frederick Cheney LaRue", PERSON=6),
+            stat("Cheney", PERSON=9),
+            stat("LaRue", PERSON=20),
+            stat("Kamel Daoud Meghan Daum", PERSON=1),
+            stat("Meghan", PERSON=32),
+        ]
+    )
+    assert groups["Frederick Cheney LaRue"] == {"Frederick Cheney LaRue", "LaRue"}
+    assert groups["Cheney"] == {"Cheney"} and groups["Meghan"] == {"Meghan"}
+    assert article_full_names([("Frederick Cheney LaRue", "PERSON"), ("Cheney", "PERSON")]) == {}

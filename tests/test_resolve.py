@@ -156,6 +156,11 @@ def test_titles_are_stripped_from_person_names(name, stripped):
         ("ORG", "Kremlin", "talks in the ", "ORG"),
         ("ORG", "UN", "abstaining from ", "ORG"),
         ("PERSON", "Putin", "said ", "PERSON"),
+        ("FAC", "Lake Baikal", "conservation of ", "LOC"),  # a lake is a location
+        ("FAC", "Mount Everest", "climbed ", "LOC"),
+        ("FAC", "Lake Street", "along ", "FAC"),  # a street named after a lake
+        ("FAC", "Mount Sinai Hospital", "at ", "FAC"),  # a building
+        ("PERSON", "Lake Bell", "actress ", "PERSON"),  # only the model's FAC is mended
     ],
 )
 def test_context_corrects_the_vote_not_the_mention(label, text, before, vote):

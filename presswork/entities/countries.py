@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-# Two-letter codes are also words and acronyms ("AI", "IT", "AU" for the African Union, and on ecb-dev's sports
-# pages "I.R.", injured reserve, not Iran): one names a country only when its mentions mostly vote for a place.
-# Three-letter codes ("USA") name it whenever they are written in capitals.
+# Codes are also words and acronyms ("AI", "IT", "AU" for the African Union, on ecb-dev's sports pages "I.R.",
+# injured reserve, not Iran, and on its crime pages "ATF", the firearms bureau, not the French Southern
+# Territories): one names a country only when it is written in capitals and its mentions mostly vote for a place.
 NAME, CODE = "name", "code"
 _SPACES = re.compile(r"\s+")
 
@@ -88,8 +88,8 @@ def country_name(iso3: str) -> str | None:
 def country_of(name: str, mostly_place: bool) -> str | None:
     """Return the ISO alpha-3 code of the country `name` denotes, else None.
 
-    A code counts when it is all capitals and, for two letters, `mostly_place` (its mentions mostly vote for a
-    place: "U.S. officials" is the country, "AI" the technology).
+    A code counts when it is all capitals and `mostly_place` (its mentions mostly vote for a place: "U.S.
+    officials" is the country, "AI" the technology, "ATF" the bureau).
     """
     country = country_names().get(country_key(name))
     if country is None:
@@ -98,6 +98,6 @@ def country_of(name: str, mostly_place: bool) -> str | None:
         letters = name.replace(".", "")
         if not (letters.isalpha() and letters.isupper()):
             return None
-        if len(letters) == 2 and not mostly_place:
+        if not mostly_place:
             return None
     return country.iso3

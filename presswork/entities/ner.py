@@ -57,6 +57,11 @@ _TITLE = re.compile(
 # MVP Peyton Manning", "Chargers WR Vincent Jackson" on ecb-dev): two to four capitals, no full stop (so not an
 # initial, "George H. W. Bush"), followed by at least two capitalised words (so not "CC Sabathia" or "DJ Khaled").
 _ROLE = re.compile(r"(?:[A-Z][\w'’-]*\s+){0,2}[A-Z]{2,4}\s+(?=[A-Z][a-z][\w'’-]*\s+[A-Z])")
+# A natural place named head first, "Lake Baikal" (the seeds), "Mount Everest", "Cape Horn": the small model
+# calls some a facility (FAC); a lake, mountain or cape is a location (LOC). Two words only, the second not itself
+# a head: "Lake Street" is a street, "Mount Sinai Hospital" a building, and the model's ORG or PERSON ("Lake
+# Bell", an actress) is left alone.
+_NATURAL_PLACE = re.compile(r"(?:Lake|Mount|Mt\.?|Cape)\s+(?!(?:" + "|".join(PLACE_HEADS) + r")\b)[A-Z][\w'’-]+")
 _PLACE_CUE = re.compile(
     r"(?:\b(?:in|from|near|at|outside|inside|across|visited|capital|city of|town of)|capital,)\s*$", re.IGNORECASE
 )
@@ -196,6 +201,8 @@ def vote_label(label: str, text: str, text_before: str, text_after: str = "") ->
         and not _LIST_FOLLOWS.match(text_after)
     ):
         return "GPE"
+    if label == "FAC" and _NATURAL_PLACE.fullmatch(text):
+        return "LOC"
     return label
 
 

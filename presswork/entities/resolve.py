@@ -231,6 +231,15 @@ def _human_name(name: str) -> tuple[str, str, str, str]:
     return parsed.first, parsed.middle, parsed.last, parsed.suffix
 
 
+def lookup_tokens(name: str) -> set[str]:
+    """The tokens of a full name a one-word name may stand for: the given name and the surname, not a middle
+    name ("Cheney" is not "Frederick Cheney LaRue", nor "Meghan" the model's "Kamel Daoud Meghan Daum", two
+    people in one span); every token when nameparser finds no given name (initials, "Ukhnaagiin Khurelsukh")."""
+    if (parts := person_parts(name)) is None:
+        return {stem(t) for t in tokens(name)}
+    return {stem(parts[0]), *surname_tokens(name)}
+
+
 def surname_tokens(name: str) -> set[str]:
     """The tokens of a full name's surname: its last word, and the words of the last name nameparser finds
     ("von der Leyen"); stemmed like the tokens they are looked up with."""
@@ -283,13 +292,12 @@ def article_full_names(names: Iterable[tuple[str, str]]) -> dict[str, str]:
     ]
     person_of = _article_people(full_names)
     for name in full_names:
-        words = [stem(t) for t in tokens(name)]
         by_label = votes[name]
         key = person_of[name]
         current = fullest.get(key)
         if current is None or (by_label.total(), name) > (votes[current].total(), current):
             fullest[key] = name
-        for word in words:
+        for word in lookup_tokens(name):
             keys_by_token[word].add(key)
         for word in surname_tokens(name):
             keys_by_surname[word].add(key)
@@ -431,7 +439,7 @@ def resolve_names(stats: list[NameStat], acronyms: Iterable[tuple[str, str]] = (
             if len(member_tokens) < 2:
                 continue
             if label == "PERSON" and looks_like_full_name(member):
-                for token in member_tokens:
+                for token in lookup_tokens(member):
                     people_by_token[token].add(root)
                 for token in surname_tokens(member):
                     people_by_surname[token].add(root)
