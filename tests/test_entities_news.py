@@ -321,6 +321,8 @@ def test_across_the_corpus_a_mislabelled_surname_joins_the_person_and_the_person
         [stat("Robert House", PERSON=1), stat("House", ORG=5)],
         # nor is a given name the model calls a group
         [stat("Christian Fraser", PERSON=3), stat("Christian", NORP=12)],
+        # nor a surname two people bear, though only one is mentioned more often than it
+        [stat("Boris Johnson", PERSON=10), stat("Johnson", ORG=5), stat("Lyndon Johnson", PERSON=2)],
     ],
 )
 def test_across_the_corpus_a_word_called_something_else_stays_apart_from_a_person(stats):

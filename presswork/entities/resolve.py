@@ -458,11 +458,9 @@ def resolve_names(stats: list[NameStat], acronyms: Iterable[tuple[str, str]] = (
             if majority_label(stat.votes) == "PERSON":
                 candidates = {groups.find(root) for root in people_by_token.get(name_tokens[0], ())} - {own}
             else:
-                candidates = {
-                    groups.find(root)
-                    for root in people_by_surname.get(name_tokens[0], ())
-                    if person_mentions[groups.find(root)] >= stat.mentions
-                } - {own}
+                candidates = {groups.find(root) for root in people_by_surname.get(name_tokens[0], ())} - {own}
+                if any(person_mentions[root] < stat.mentions for root in candidates):
+                    candidates = set()
             if len(candidates) == 1:
                 joined_people.add(name)
         if len(candidates) != 1 and _mostly_located(stat.votes, 0.5) and name not in countries:
