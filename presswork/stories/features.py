@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from presswork.entities.countries import country_of
-from presswork.entities.resolve import LOCATION_LABELS, article_full_names, fold, order_key, stem, tokens
+from presswork.entities.resolve import LOCATION_LABELS, fold, order_key, stem, tokens
 from presswork.records import Article, Mention, Record
 
 # Term ids are hashed into this many bits: the document-frequency table stays bounded (at most 2**22 rows)
@@ -162,14 +162,13 @@ def article_entities(mentions: Iterable[Mention], title: str | None = None) -> t
 
     Salience as in the `article_entities` view: a mention in the lead counts double, and an entity named in the
     title gets `TITLE_BONUS` more: what the article is about outweighs the background it names in passing.
-    A bare surname is first named after the article's one full name containing it ("Lohan" -> "Lindsay Lohan").
+    A bare surname already carries the article's full name ("Lohan" -> "Lindsay Lohan", `ner._with_full_names`).
     """
     own = [m for m in mentions if m.vote_label in ENTITY_LABELS]
-    full = article_full_names([(m.name, m.vote_label) for m in own])
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     weights: Counter[str] = Counter()
     for mention in own:
-        name = full.get(mention.name, mention.name)
+        name = mention.name
         votes[name][mention.vote_label] += 1
         weights[name] += LEAD_WEIGHT if mention.start_char < LEAD_CHARS else 1.0
     headline = fold(title or "")

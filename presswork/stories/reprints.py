@@ -75,15 +75,15 @@ def _values(sig: bytes) -> np.ndarray:
     return np.frombuffer(sig, dtype=_DTYPE)
 
 
-def is_empty(sig: bytes) -> bool:
-    """Say whether the signature is that of a body too short for one shingle."""
-    return bool((_values(sig) == _MAX_VALUE).all())
+def _empty(values: np.ndarray) -> bool:
+    """Whether signature values are those of a body too short for one shingle (`EMPTY_SIGNATURE`)."""
+    return bool((values == _MAX_VALUE).all())
 
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimate the Jaccard similarity of two bodies' shingle sets; 0.0 when either has none."""
     first, second = _values(a), _values(b)
-    if (first == _MAX_VALUE).all() or (second == _MAX_VALUE).all():
+    if _empty(first) or _empty(second):
         return 0.0
     return float(np.count_nonzero(first == second)) / NUM_PERM
 
@@ -200,7 +200,7 @@ class ReprintIndex:
         if row == len(self._matrix):
             self._matrix = np.concatenate([self._matrix, np.empty_like(self._matrix)])
         self._matrix[row] = values
-        if not (values == _MAX_VALUE).all():
+        if not _empty(values):
             self._unbanded.append(row)
 
     def link(self, article_id: str, seen_at: datetime, sig: bytes) -> Link | None:
@@ -214,7 +214,7 @@ class ReprintIndex:
     def _match(self, sig: bytes) -> tuple[str, float] | None:
         """Return the earliest copy the signature is similar enough to (through any match), and the similarity."""
         values = _values(sig)
-        if (values == _MAX_VALUE).all():
+        if _empty(values):
             return None
         self._band_pending()
         matches: list[tuple[tuple[object, ...], float, str]] = []
