@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from presswork.records import Article, Mention
+from presswork.stories import grouping, reprints
 from presswork.stories.clustering import StorySettings, StoryState, story_id_for
 from presswork.stories.features import StoryFeatures, article_entities, seen_at, story_features, term_id
 from presswork.stories.scoring import bcubed
@@ -407,6 +408,49 @@ def test_too_few_articles_on_a_side_are_not_split():
     assert len(stories_of(StoryState.empty().assign(stream))) == 1
     fewer = StorySettings(split_min_side=2)
     assert stories_of(StoryState.empty(fewer).assign(stream)) == [["r0", "r1", "r2"], ["t0", "t1"]]
+
+
+def wire_runs(prefix: str, detail: str, outlets: list[str]):
+    """One wire text run by several outlets, each under its own credit line."""
+    runs = []
+    for i, outlet in enumerate(outlets):
+        body = f"{FIGHT_FRAME.split('. ')[0]}. {detail} Reporting by {outlet}."  # the frame's first sentence
+        item = article(f"{prefix}{i}", "Klitschko beats Rahman", body)
+        runs.append((item, mentions(item, ("Wladimir Klitschko", "PERSON"), ("Rahman", "PERSON"))))
+    return runs
+
+
+def two_wire_texts():
+    first = wire_runs(
+        "a",
+        f"{RAHMAN_FIGHT[0]} {RAHMAN_FIGHT[2]} {AFTERWORDS[0]}",
+        ["Mirror", "Herald Sun", "Gulf News", "Times", "Star"],
+    )
+    second = wire_runs(
+        "b", f"{RAHMAN_FIGHT[1]} {RAHMAN_FIGHT[3]} {AFTERWORDS[1]}", ["Monde", "Pais", "Spiegel", "Stampa", "Telegraaf"]
+    )
+    return [item for pair in zip(first, second, strict=True) for item in pair]
+
+
+def test_reprints_of_two_wire_texts_count_as_two_articles_when_a_story_is_examined_for_a_split():
+    # One fight, two wire texts, each run by five outlets: ten articles in two groups of near copies. Taken one
+    # by one they look like two parts of a story; as two texts they are one.
+    stream = features_of(two_wire_texts())
+    copies = {f"{prefix}{i}": f"{prefix}0" for prefix in "ab" for i in range(1, 5)}  # as near_duplicates links them
+    assert len(stories_of(StoryState.empty().assign(stream))) == 2  # the two texts' copies, apart
+    assert len(stories_of(StoryState.empty().assign(stream, copies))) == 1
+
+
+def test_grouping_links_the_reprints_and_keeps_the_two_wire_texts_in_one_story():
+    # Through `grouping.group`, as a run calls it: the MinHash index links each copy to the first run of its
+    # text, and the clustering is told so.
+    runs = two_wire_texts()
+    inputs = grouping.prepare([item for item, _ in runs], [m for _, found in runs for m in found], T0)
+    grouped = grouping.group(inputs, StoryState.empty(), reprints.ReprintIndex())
+    assert {(d.article_id, d.duplicate_of) for d in grouped.near_duplicates} == {
+        (f"{prefix}{i}", f"{prefix}0") for prefix in "ab" for i in range(1, 5)
+    }
+    assert len({row.story_id for row in grouped.story_articles}) == 1
 
 
 def test_a_split_keeps_the_earlier_story_with_the_side_that_resembles_it():

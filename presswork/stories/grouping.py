@@ -88,7 +88,8 @@ def group(inputs: Sequence[StoryInput], state: StoryState, index: reprints.Repri
         link = index.link(features.article_id, features.seen_at, item.signature)
         if link is not None:
             duplicates.append(NearDuplicate(link.article_id, features.input_uri, link.duplicate_of, link.similarity))
-    assignments = state.assign([item.features for item in ordered])
+    copies = {d.article_id: d.duplicate_of for d in duplicates}
+    assignments = state.assign([item.features for item in ordered], copies)
     rows = [
         StoryArticle(a.article_id, item.features.input_uri, a.story_id, a.similarity, item.features.seen_at)
         for item, a in zip(ordered, assignments, strict=True)
