@@ -69,12 +69,15 @@ Run:
     .venv/bin/python benchmarks/stories.py [--check | --raise-floor]   # the floor: benchmarks/story_floors.json
     .venv/bin/python benchmarks/stories.py --from-warehouse /tmp/ecbwh [--set threshold=0.3 --set refine_passes=0]
     .venv/bin/python benchmarks/stories.py --from-warehouse /tmp/ecbwh --ceiling
+    .venv/bin/python benchmarks/stories.py --two-runs   # one run against two: F1 and the story ids kept
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import gzip
+import hashlib
 import json
 import shutil
 import subprocess
@@ -194,15 +197,49 @@ def run_pipeline() -> dict[str, str]:
         shutil.copy(ECB_DEV / "ecb-dev.jsonl.gz", inputs / "ecb-dev")
         shutil.copytree(SEEDS, inputs / "seeds")
         warehouse = Path(tmp) / "warehouse"
-        done = subprocess.run(
-            [str(PRESSWORK), "run", "--input", str(inputs), "--warehouse", str(warehouse), "--quiet"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"presswork run failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        presswork_run([inputs], warehouse)
         return read_stories(warehouse)
+
+
+def presswork_run(inputs: list[Path], warehouse: Path) -> None:
+    """Run `presswork run --quiet` on the inputs into the warehouse; stop with its error output if it fails."""
+    arguments = [str(PRESSWORK), "run", "--warehouse", str(warehouse), "--quiet"]
+    for path in inputs:
+        arguments += ["--input", str(path)]
+    done = subprocess.run(arguments, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"presswork run failed ({done.returncode}):\n{done.stderr[-2000:]}")
+
+
+def run_two_ways() -> tuple[Score, Score, int, int]:
+    """Score ecb-dev (with the seeds) ingested in one run and in two; count the first run's kept story ids.
+
+    The two runs split the articles as `tests/test_stories_pipeline.py` does, not by topic: by the first byte
+    of the SHA-256 of each record's URL, so each run holds about half of every story. The second run is given
+    both halves, as a daily job sees yesterday's files again. Returns (one run, two runs, articles of the first
+    run that kept their story id, articles of the first run).
+    """
+    with gzip.open(ECB_DEV / "ecb-dev.jsonl.gz", "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    halves: tuple[list[dict], list[dict]] = ([], [])
+    for record in records:
+        halves[hashlib.sha256(record["url"].encode()).digest()[0] % 2].append(record)
+    with tempfile.TemporaryDirectory(prefix="stories-two-runs-") as tmp:
+        root = Path(tmp)
+        files = []
+        for name, rows in (("all", records), ("first", halves[0]), ("second", halves[1])):
+            path = root / "inputs" / f"{name}.jsonl"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+            files.append(path)
+        every, first, second = files
+        presswork_run([every, SEEDS], root / "one")
+        presswork_run([first, SEEDS], root / "two")
+        after_first = read_stories(root / "two")
+        presswork_run([first, SEEDS, second], root / "two")
+        after_second = read_stories(root / "two")
+        kept = sum(after_second.get(uri) == story for uri, story in after_first.items())
+        return score(read_stories(root / "one")), score(after_second), kept, len(after_first)
 
 
 def read_stories(warehouse: Path) -> dict[str, str]:
@@ -311,12 +348,26 @@ def main() -> int:
     parser.add_argument(
         "--ceiling", action="store_true", help="with --from-warehouse: the best F1 any cut of these vectors reaches"
     )
+    parser.add_argument(
+        "--two-runs", action="store_true", help="ecb-dev in one run and in two (half of every story each): F1 and ids"
+    )
     gate = parser.add_mutually_exclusive_group()
     gate.add_argument("--check", action="store_true", help=f"exit 1 when F1 is below the floor in {FLOORS.name}")
     gate.add_argument("--raise-floor", action="store_true", help="record a higher F1 as the floor (never lowers it)")
     args = parser.parse_args()
     if args.ceiling and args.from_warehouse is None:
         raise SystemExit("--ceiling needs --from-warehouse DIR")
+    if args.two_runs:
+        one, two, kept, first = run_two_ways()
+        print("one run:  ", end="")
+        print_score(one)
+        print("two runs: ", end="")
+        print_score(two)
+        print(
+            f"one minus two: {one.f1 - two.f1:+.4f} F1 (target: within 0.03); {kept} of {first} articles of the"
+            f" first run kept their story id ({kept / max(first, 1):.1%}; target: 90%)"
+        )
+        return 0
     if args.from_warehouse is None:
         if args.set:
             raise SystemExit("--set only applies with --from-warehouse (the pipeline uses its own settings)")

@@ -102,7 +102,8 @@ class StorySettings:
     # Rounds of split then refinement in one call; 0 never splits. A second round split one more single event
     # on ecb-dev (0.913); a story of three events is divided again by a later run.
     split_rounds: int = 1
-    # A story with more of the call's articles than this is not examined (the check compares every pair).
+    # A story with more of the call's articles than this (a text and its reprints counting once) is not examined:
+    # the check compares every pair.
     split_limit: int = 400
 
 
