@@ -716,7 +716,7 @@ def _cut(group: Sequence[_Member], share: float, min_side: int) -> tuple[list[in
         if (moved == first).all() and not (first & second).any() and (first | second).all():
             break
         first, second = moved, ~moved
-    if first.sum() < min_side or second.sum() < min_side:
+    if min(first.sum(), second.sum()) < max(min_side, 2):  # a side of one has no pair to average
         return None
     if not first[0]:
         first, second = second, first
