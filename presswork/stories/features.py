@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from presswork.entities.countries import country_of
 from presswork.entities.resolve import LOCATION_LABELS, fold, order_key, stem, tokens
@@ -53,6 +53,18 @@ _Key = TypeVar("_Key", int, str)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 
 
+class MentionUse(NamedTuple):
+    """What story features read of an entity mention (`records.Mention` has these fields and more)."""
+
+    article_id: str
+    name: str
+    vote_label: str
+    start_char: int
+
+
+MentionLike = Mention | MentionUse
+
+
 @dataclass(frozen=True, slots=True)
 class StoryFeatures(Record):
     """One article as story clustering sees it."""
@@ -67,10 +79,10 @@ class StoryFeatures(Record):
 
 
 def story_features(
-    articles: Sequence[Article], mentions: Sequence[Mention], ingested_at: datetime
+    articles: Sequence[Article], mentions: Sequence[MentionLike], ingested_at: datetime
 ) -> list[StoryFeatures]:
     """Return the features of each article, in the articles' order; `mentions` may hold any articles' mentions."""
-    by_article: dict[str, list[Mention]] = defaultdict(list)
+    by_article: dict[str, list[MentionLike]] = defaultdict(list)
     for mention in mentions:
         by_article[mention.article_id].append(mention)
     return [
@@ -157,7 +169,7 @@ def entity_key(name: str, label: str) -> str:
     return f"country {iso3}" if iso3 is not None else order_key(name)
 
 
-def article_entities(mentions: Iterable[Mention], title: str | None = None) -> tuple[tuple[str, float], ...]:
+def article_entities(mentions: Iterable[MentionLike], title: str | None = None) -> tuple[tuple[str, float], ...]:
     """Return the article's entity keys weighted by salience, scaled to unit length.
 
     Salience as in the `article_entities` view: a mention in the lead counts double, and an entity named in the
