@@ -40,16 +40,17 @@ the early, single-pass decisions, and on dated news time keeps such events apart
     own IDF, into two parts much less alike across than within is cut in two; then refinement again) ......
     0.9156 at threshold 0.225 (the default; P 0.938, R 0.894, 73 stories), 0.915 at 0.25, 0.917 at 0.2;
     split_ratio 0.7 / 0.75 / 0.8: 0.911 / 0.916 / 0.915; split_min_side 2 / 3 / 4: 0.914 / 0.916 / 0.913; a
-    second round of splitting 0.913. Six of the 13 mixed stories are separated, and most of a seventh; the
-    four left (IE patches of 2008 and 2013, the Bush rule and Obama's reversal of it, two teams' offers to one
-    player, two earthquakes on one island) divide at 0.86-0.90, above single events; one single event is
-    divided (Lindsay Lohan entering one clinic, then another). Divisions tried and not kept: the tree cut in
-    two only (0.918 in one run at 0.25, 0.890 in two runs), a gap rule (mean within minus across; overlaps
-    with single events), entities salient on one side and absent on the other (0.919 at best, with four
-    settings tuned on these topics), IDF over each article's neighbourhood for every similarity (ceiling
-    0.88-0.89). Reprints: two wire texts of one event, each run by ten outlets, put into each of eight ecb-dev
-    stories: splitting divided two of them (12a, 21b) along the wire texts; counting a text and its copies once
-    (the reprint links, as the pipeline passes them) divides none.
+    second round of splitting 0.913. `--splits` prints every division weighed: 12 cut at 0.48-0.73, ten of
+    them along a topic's two events (or two topics), two through a single event (Lindsay Lohan entering one
+    clinic, then another, 0.68; a shooting at an office party, 11 and 5 articles, 0.73); single events kept at
+    0.83 and up; left mixed: the IE patches of 2008 and 2013 (0.86), the Bush rule and Obama's reversal of it
+    (0.92), two earthquakes on one island and two teams' offers to one player (divided along other lines, or
+    not into two sides of three). Divisions tried and not kept: the tree cut in two only (0.918 in one run at
+    0.25, 0.890 in two runs), a gap rule (mean within minus across; overlaps with single events), entities
+    salient on one side and absent on the other (0.919 at best, with four settings tuned on these topics), IDF
+    over each article's neighbourhood for every similarity (ceiling 0.88-0.89). Reprints: two wire texts of
+    one event, each run by ten outlets, put into each of eight ecb-dev stories: splitting divided two of them
+    (12a, 21b) along the wire texts; counting a text and its copies once (the copy links) divides none.
   Cost: story comparisons per article 14.4 online -> 62.7 with 3 passes (an article is compared again only if a
   story it would see changed); assignment 0.67 ms/article online -> 1.5-2.0 with refinement (busy 2-core
   machine), of which caching the centroids' squared norms took the online pass to 0.59. On story_state.py
@@ -70,6 +71,8 @@ Run:
     .venv/bin/python benchmarks/stories.py --from-warehouse /tmp/ecbwh [--set threshold=0.3 --set refine_passes=0]
     .venv/bin/python benchmarks/stories.py --from-warehouse /tmp/ecbwh --ceiling
     .venv/bin/python benchmarks/stories.py --two-runs   # one run against two: F1 and the story ids kept
+    .venv/bin/python benchmarks/stories.py --from-warehouse /tmp/ecbwh --splits        # every division weighed
+    .venv/bin/python benchmarks/stories.py --from-warehouse /tmp/ecbwh --wire-copies   # reprints and splitting
 """
 
 from __future__ import annotations
@@ -303,6 +306,78 @@ def ceiling(features: list[StoryFeatures], uri: dict[str, str], entity_weight: f
         print_score(result)
 
 
+def print_divisions(state: StoryState, uri: dict[str, str]) -> None:
+    """Print every division `_split` weighed: its separation, whether it was kept, the gold stories of each side."""
+    gold = gold_labels()
+
+    def sides(ids: tuple[str, ...]) -> str:
+        counts = Counter(gold.get(file_name(uri[i]), "seed") for i in ids)
+        return " ".join(f"{label}:{count}" for label, count in sorted(counts.items()))
+
+    print(f"divisions weighed (split_ratio {state.settings.split_ratio}); gold stories of each side:")
+    for division in sorted(state.divisions, key=lambda d: d.separation):
+        verdict = "cut " if division.kept else "kept"
+        print(f"  {division.separation:.3f} {verdict} [{sides(division.first)}] | [{sides(division.second)}]")
+
+
+# The ecb-dev stories the wire experiment puts copies into: the first four topics' first story, a topic's story
+# of each kind the split divides (fights, rescues, shootings), and ones the README names.
+WIRE_STORIES = ("1a", "4a", "7b", "12a", "21b", "25a", "29b", "34a")
+
+
+def wire_copies(
+    articles: list[Article], mentions: list[Mention], ingested_at: datetime, settings: StorySettings
+) -> None:
+    """Put two wire texts of one event, each run by ten outlets, into each of `WIRE_STORIES`; print the stories
+    its articles end in when splitting counts a text and its copies once, and when not. The links given are the
+    true copies; in a run they come from MinHash (`near_duplicates`, 97.6% of such reprints found).
+
+    The two texts are the story's two longest articles; each copy is `benchmarks/reprints.py: make_reprint` of
+    it (another byline and footer, a paragraph dropped, a few words changed), with the original's mentions.
+    """
+    import random
+
+    try:
+        from benchmarks.reprints import make_reprint
+    except ImportError:  # run as a script from benchmarks/
+        from reprints import make_reprint
+
+    gold = gold_labels()
+    found: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        found.setdefault(mention.article_id, []).append(mention)
+    for label in WIRE_STORIES:
+        rng = random.Random(0)
+        members = [a for a in articles if gold.get(file_name(a.source_uri)) == label]
+        wires = sorted(members, key=lambda a: -len(a.body))[:2]
+        extra: list[Article] = []
+        extra_mentions: list[Mention] = []
+        copies: dict[str, str] = {}
+        for number, wire in enumerate(wires):
+            for k in range(10):
+                article_id = f"wire{number}-{k}"
+                body = make_reprint(f"{wire.title or ''}\n\n{wire.body}", rng)
+                extra.append(
+                    dataclasses.replace(wire, article_id=article_id, source_uri=f"wire/{article_id}", body=body)
+                )
+                extra_mentions += [
+                    dataclasses.replace(m, article_id=article_id) for m in found.get(wire.article_id, [])
+                ]
+                copies[article_id] = wire.article_id
+        everything = articles + extra
+        uri = {a.article_id: a.source_uri for a in everything}
+        features = sorted(
+            story_features(everything, mentions + extra_mentions, ingested_at), key=lambda f: uri[f.article_id]
+        )
+        ours = {a.article_id for a in members + extra}
+        line = []
+        for name, links in (("with the links", copies), ("without", {})):
+            assigned = StoryState.empty(settings).assign(features, links)
+            sizes = Counter(a.story_id for a in assigned if a.article_id in ours)
+            line.append(f"{name}: {len(sizes)} stories {sorted(sizes.values(), reverse=True)}")
+        print(f"{label} ({len(members)} articles + 20 copies): " + "; ".join(line))
+
+
 def parse_settings(pairs: list[str]) -> StorySettings:
     """Return the default settings with `name=value` overrides."""
     settings = StorySettings()
@@ -351,12 +426,20 @@ def main() -> int:
     parser.add_argument(
         "--two-runs", action="store_true", help="ecb-dev in one run and in two (half of every story each): F1 and ids"
     )
+    parser.add_argument(
+        "--splits", action="store_true", help="with --from-warehouse: every division weighed, with its gold stories"
+    )
+    parser.add_argument(
+        "--wire-copies",
+        action="store_true",
+        help="with --from-warehouse: put two wire texts, ten copies each, into stories; split with and without links",
+    )
     gate = parser.add_mutually_exclusive_group()
     gate.add_argument("--check", action="store_true", help=f"exit 1 when F1 is below the floor in {FLOORS.name}")
     gate.add_argument("--raise-floor", action="store_true", help="record a higher F1 as the floor (never lowers it)")
     args = parser.parse_args()
-    if args.ceiling and args.from_warehouse is None:
-        raise SystemExit("--ceiling needs --from-warehouse DIR")
+    if (args.ceiling or args.splits or args.wire_copies) and args.from_warehouse is None:
+        raise SystemExit("--ceiling, --splits and --wire-copies need --from-warehouse DIR")
     if args.two_runs:
         one, two, kept, first = run_two_ways()
         print("one run:  ", end="")
@@ -386,9 +469,14 @@ def main() -> int:
         ]
         ceiling(features, {a.article_id: a.source_uri for a in articles}, settings.entity_weight)
         return 0
+    if args.wire_copies:
+        wire_copies(articles, mentions, next(iter(ingested.values())), settings)
+        return 0
     assignments, stories, featuring, assigning, state = cluster(articles, mentions, ingested, settings)
     print(settings)
     print_score(score(stories))
+    if args.splits:
+        print_divisions(state, {a.article_id: a.source_uri for a in articles})
     sizes = Counter(a.story_id for a in assignments)
     print(
         f"{len(articles)} articles: features and signature {1000 * featuring / len(articles):.3f} ms/article,"

@@ -390,11 +390,15 @@ def test_a_story_mixing_two_events_is_split_in_two():
     }
     assert sorted(row["article_count"] for row in state.story_rows()) == [4, 4]
     assert all(0.25 <= a.similarity < 1.0 for a in assigned if not a.new_story)
+    # The division is recorded, as `benchmarks/stories.py --splits` prints it.
+    [division] = state.divisions
+    assert division.kept and division.separation <= StorySettings().split_ratio
+    assert (sorted(division.first), sorted(division.second)) == (["r0", "r1", "r2", "r3"], ["t0", "t1", "t2", "t3"])
 
 
 def test_one_event_told_eight_ways_is_not_split():
-    # The same fight, with the detail sentences of the first test and two different endings: no two groups
-    # are much less alike across than within.
+    # The same fight, with the detail sentences of the first test and two different endings: the articles pair
+    # up by their detail, and no two groups of three form, let alone two much less alike across than within.
     eight = [
         fight(f"r{4 * j + i}", "Rahman", f"{detail} {AFTERWORDS[j]}")
         for j in range(2)

@@ -8,6 +8,7 @@ import hashlib
 import json
 import random
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -15,7 +16,7 @@ import pytest
 
 from benchmarks.reprints import make_reprint
 from benchmarks.stories import FLOORS as story_floors
-from benchmarks.stories import ceiling, file_name, read_stories, read_warehouse, score
+from benchmarks.stories import ceiling, cluster, file_name, print_divisions, read_stories, read_warehouse, score
 from presswork.orchestration.flow import presswork
 from presswork.orchestration.settings import RunSettings
 from presswork.stories.clustering import StorySettings
@@ -159,6 +160,24 @@ def test_the_ceiling_benchmark_scores_the_same_warehouse(ecb_one_run: Path, caps
     assert [line.split()[0] for line in lines] == ["single", "average", "complete", "weighted"]
     best = max(float(line.split("F1 ")[1].split()[0]) for line in lines)
     assert best > 0.8, lines  # the README gives 0.888: far above what a broken reader or vector would score
+
+
+def test_splitting_parts_events_that_one_story_mixed(ecb_one_run: Path, capsys: pytest.CaptureFixture[str]):
+    # The README's account of splitting (`benchmarks/stories.py --from-warehouse DIR --splits`): most stories it
+    # cuts held two gold stories, one on each side.
+    articles, mentions, ingested = read_warehouse(ecb_one_run)
+    _, _, _, _, state = cluster(articles, mentions, ingested, StorySettings())
+    gold = json.loads((ECB / "stories.json").read_text(encoding="utf-8"))
+    uri = {a.article_id: a.source_uri for a in articles}
+
+    def majority(ids: tuple[str, ...]) -> str:
+        return Counter(gold.get(file_name(uri[i]), "seed") for i in ids).most_common(1)[0][0]
+
+    cut = [d for d in state.divisions if d.kept]
+    parted = [d for d in cut if majority(d.first) != majority(d.second)]
+    assert len(cut) >= 8 and len(parted) >= 0.75 * len(cut), [(majority(d.first), majority(d.second)) for d in cut]
+    print_divisions(state, uri)
+    assert sum(" cut " in line for line in capsys.readouterr().out.splitlines()) == len(cut)
 
 
 def test_two_runs_score_like_one_and_keep_the_first_runs_ids(ecb_one_run: Path, tmp_path: Path):

@@ -92,10 +92,11 @@ class StorySettings:
     # pairs of articles, is at most `split_ratio` times the average within the less coherent group, and each
     # group has at least `split_min_side` of the call's articles. The groups are found by average-link
     # clustering on the story's own IDF (a word every article of the story has says nothing there), so what
-    # tells the two events apart (the other boxer, the other team) weighs most. On ecb-dev the stories mixing a
-    # topic's two events divide at ratios of 0.48-0.70 (four, at 0.86-0.90, are not told apart), most single
-    # events at 0.74 or more; but one event in two phases divides low too (Lindsay Lohan checking into one
-    # clinic, then another: 0.68). F1 0.916 with these settings, 0.862 without splitting (`split_rounds=0`);
+    # tells the two events apart (the other boxer, the other team) weighs most. On ecb-dev stories mixing two
+    # events divide at 0.48-0.73, single events at 0.83 or more, but for two (Lindsay Lohan checking into one
+    # clinic, then another: 0.68; a shooting at an office party, as 11 and 5 articles: 0.73); two mixed stories
+    # divide at 0.86 and 0.92 and stay whole (`benchmarks/stories.py --splits` lists them all). F1 0.916 with
+    # these settings, 0.862 without splitting (`split_rounds=0`);
     # at ratio 0.7 / 0.8, 0.911 / 0.915; at split_min_side 2 / 4, 0.914 / 0.913: a plateau, not a peak.
     split_ratio: float = 0.75
     split_min_side: int = 3
@@ -117,6 +118,16 @@ class Assignment:
     # that started the story, the one its id is named after.
     similarity: float
     new_story: bool  # the article started the story: its earliest article, of a story the call started
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    """A story's articles of one call as `StoryState._split` divided them, and whether the story was cut there."""
+
+    first: tuple[str, ...]  # article ids, the earliest article's side; a text's reprints with it
+    second: tuple[str, ...]
+    separation: float  # mean similarity across the sides over the mean within the less coherent one
+    kept: bool
 
 
 def story_id_for(founding_article_id: str) -> str:
@@ -179,6 +190,7 @@ class StoryState:
         self._quiet: list[tuple[datetime, str]] = []  # (last_seen, story_id) heap; stale entries are skipped
         self._latest: datetime | None = None  # newest seen_at: stories quiet since before it minus quiet_days close
         self.comparisons = 0  # story similarities computed: the cost the index keeps down
+        self.divisions: list[Division] = []  # every division `_split` weighed, kept or not (for benchmarks)
         self._stale: dict[str, _Draft] = {}  # during refinement: stories moved since their last publication
 
     @classmethod
@@ -382,6 +394,8 @@ class StoryState:
         """
         settings = self.settings
         for draft in sorted(drafts.values(), key=lambda d: min(d.members, default=-1)):
+            if len(draft.members) < 2 * settings.split_min_side:
+                continue  # too few articles for two sides, whatever their copies
             voices: dict[str, list[_Member]] = {}  # the original text -> its copies in the story (it, if there)
             for order in sorted(draft.members):
                 member = draft.members[order]
@@ -396,7 +410,16 @@ class StoryState:
             sides, separation = cut
             first = [m for m, side in zip(group, sides, strict=True) if side == 0]
             second = [m for m, side in zip(group, sides, strict=True) if side == 1]
-            if min(len(first), len(second)) < settings.split_min_side or separation > settings.split_ratio:
+            kept = min(len(first), len(second)) >= settings.split_min_side and separation <= settings.split_ratio
+            self.divisions.append(
+                Division(
+                    tuple(c.article_id for m in first for c in copies_of[m.order]),
+                    tuple(c.article_id for m in second for c in copies_of[m.order]),
+                    separation,
+                    kept,
+                )
+            )
+            if not kept:
                 continue
             stays_first = _stays_with_first(draft, first, second, settings.entity_weight)
             leaving = sorted((c for m in (second if stays_first else first) for c in copies_of[m.order]), key=_order)
@@ -713,7 +736,7 @@ def _cut(group: Sequence[_Member], share: float, min_side: int) -> tuple[list[in
         to_first = (local * (others & first)).sum(1) / np.maximum((others & first).sum(1), 1)
         to_second = (local * (others & second)).sum(1) / np.maximum((others & second).sum(1), 1)
         moved = to_first >= to_second
-        if (moved == first).all() and not (first & second).any() and (first | second).all():
+        if (moved == first).all() and (first | second).all():  # settled (the seeds may leave articles out)
             break
         first, second = moved, ~moved
     if min(first.sum(), second.sum()) < max(min_side, 2):  # a side of one has no pair to average
