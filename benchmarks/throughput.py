@@ -62,7 +62,9 @@ def process_role(process: psutil.Process, root_pid: int) -> str:
     if process.pid == root_pid:
         return "main"
     command = " ".join(process.cmdline())
-    if "uvicorn" in command and "prefect" in command:
+    # presswork starts the server as `python -m presswork.orchestration.prefect_server ... server start`;
+    # Prefect's own temporary server runs uvicorn.
+    if "presswork.orchestration.prefect_server" in command or ("uvicorn" in command and "prefect" in command):
         return "prefect server"
     return "workers"
 

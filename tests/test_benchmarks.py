@@ -122,6 +122,9 @@ def test_throughput_benchmark_runs(tmp_path: Path):
     assert "(a') bare, after (b)" in done.stdout
     assert figures["rerun"]["seconds"] > 0
     assert figures["presswork"]["peak_rss_mb"] > 0
+    # presswork starts Prefect's temporary server itself: its CPU is its own line, not counted as the workers'.
+    by_process = figures["presswork"]["cpu_seconds_by_process"]
+    assert by_process["prefect server"] > 0 and by_process["workers"] > 0
     assert "publish s" in done.stdout and "rerun / (b)" in done.stdout
 
 

@@ -65,7 +65,7 @@ def signature(body: str, shingle_words: int = SHINGLE_WORDS) -> bytes:
     if not found:
         return EMPTY_SIGNATURE
     minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=SCHEME)
-    minhash.update_batch(sorted(found))
+    minhash.update_batch(found)  # a minimum over all values: their order does not matter
     return minhash.hashvalues.astype(_DTYPE).tobytes()
 
 
