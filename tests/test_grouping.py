@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.reprints import make_reprint
-from presswork.records import Article
+from presswork.orchestration.batches import plan_inputs
+from presswork.records import Article, SourceFile
 from presswork.storage import warehouse
 from presswork.stories import grouping, reprints
 from presswork.stories.clustering import StoryState
@@ -130,3 +131,19 @@ def test_stored_signatures_come_back_for_the_window_without_replaced_inputs(tmp_
     assert [(s.article_id, s.duplicate_of) for s in stored] == [("new", None), ("copy", "new")]
     assert [s.article_id for s in warehouse.signatures_since(layout, None, {"/in/new"})] == ["old", "copy"]
     assert stored[0].signature == sig
+
+
+def test_stories_are_rebuilt_from_nothing_only_when_every_stored_input_is_reprocessed():
+    def source(name: str, content: str = "v1") -> SourceFile:
+        return SourceFile(f"/in/{name}", f"/in/{name}", "text", False, 10, content)
+
+    known = {"/in/a.txt": "v1", "/in/b.txt": "v1"}
+    everything = plan_inputs([source("a.txt"), source("b.txt")], known, reprocess=True)
+    assert everything.rebuild_stories and everything.replaced_uris == set(known)
+    # Reprocessing one input of two keeps the other's stories in the clustering state.
+    some = plan_inputs([source("a.txt")], known, reprocess=True)
+    assert not some.rebuild_stories and some.replaced_uris == {"/in/a.txt"}
+    # A changed input is assigned again on the stored state, as without --reprocess.
+    changed = plan_inputs([source("a.txt", "v2"), source("b.txt")], known, reprocess=False)
+    assert not changed.rebuild_stories and changed.replaced_uris == {"/in/a.txt"}
+    assert plan_inputs([source("a.txt")], {}, reprocess=True).rebuild_stories  # a first run: nothing stored

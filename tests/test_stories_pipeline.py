@@ -133,6 +133,29 @@ def write_jsonl(path: Path, records: list[dict[str, str]]) -> Path:
     return path
 
 
+def test_reprocessing_some_inputs_keeps_the_other_inputs_stories_open(prefect_harness: None, tmp_path: Path):
+    # The seeds, and four articles of one ecb-dev story: three in the first run, the fourth after a run that
+    # reprocesses the seeds only. That run must not drop the other story from the clustering state: the fourth
+    # article joins it, as it would without the reprocess.
+    seeds = tmp_path / "in" / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    event = [r for r in ecb_records() if Path(r["url"]).name.startswith("ecb_29_") and r["url"].endswith("_ecb.txt")]
+    event = sorted(event, key=lambda r: r["url"])[:4]
+    earlier = write_jsonl(tmp_path / "in" / "earlier.jsonl", event[:3])
+    warehouse = tmp_path / "wh"
+    run([seeds, earlier], warehouse)
+    first = stories_by_file(warehouse)
+    run([seeds], warehouse, reprocess=True)
+    assert stories_by_file(warehouse) == first  # the seeds rebuilt under the same id, the others untouched
+    run([seeds, earlier, write_jsonl(tmp_path / "in" / "later.jsonl", event[3:])], warehouse)
+    after = stories_by_file(warehouse)
+    names = [Path(r["url"]).name for r in event]
+    assert len({first[name] for name in names[:3]}) == 1
+    assert after[names[3]] == first[names[0]]
+    assert len(set(after.values())) == 2
+    assert query(warehouse, "select article_count from stories order by article_count") == [(4,), (5,)]
+
+
 @pytest.fixture(scope="module")
 def ecb_one_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     # The inputs of `benchmarks/stories.py`, whose figure sets the floor: ecb-dev and the seeds in one run.

@@ -23,13 +23,18 @@ class Plan:
     todo: list[SourceFile]
     unchanged: int
     replaced_uris: set[str]  # inputs already in the warehouse whose rows this run replaces
+    # The run processes again every input the warehouse holds (`--reprocess` over all of them): story clustering
+    # starts from nothing. A run that reprocesses some inputs only keeps the others' open stories and document
+    # frequencies, and assigns the reprocessed articles again as it does a changed input's.
+    rebuild_stories: bool = False
 
 
 def plan_inputs(sources: list[SourceFile], known: dict[str, str], reprocess: bool) -> Plan:
     """Pick the inputs that are new or changed (all of them with `reprocess`)."""
     todo = [s for s in sources if reprocess or known.get(s.uri) != s.content_hash]
     replaced = {s.uri for s in todo if s.uri in known}
-    return Plan(todo=todo, unchanged=len(sources) - len(todo), replaced_uris=replaced)
+    rebuild = reprocess and replaced == set(known)
+    return Plan(todo=todo, unchanged=len(sources) - len(todo), replaced_uris=replaced, rebuild_stories=rebuild)
 
 
 def split_duplicates(documents: list[RawDocument], seen: dict[str, str]) -> tuple[list[RawDocument], list[Reject]]:

@@ -140,7 +140,7 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
         layout,
         Payload(story_inputs),
         plan.replaced_uris,
-        settings.reprocess,
+        plan.rebuild_stories,
         settings.reprint_window_days,
         summary.run_id,
         started_at,

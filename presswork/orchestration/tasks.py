@@ -116,7 +116,7 @@ def stories_task(
     layout: warehouse.Layout,
     inputs: Payload[list[grouping.StoryInput]],
     replaced_uris: set[str],
-    reprocess: bool,
+    rebuild: bool,
     reprint_window_days: float,
     run_id: str,
     ingested_at: datetime,
@@ -124,14 +124,15 @@ def stories_task(
     """Load the story state, link reprints and assign stories to the run's articles, write the rows and state.
 
     Run in the flow's own process (called, not submitted): it must see the articles in order, one after another.
-    With `reprocess` the clustering starts from nothing, so the rebuilt stories do not count the same articles
-    twice.
+    With `rebuild` (the run reprocesses every input the warehouse holds) the clustering starts from nothing, so
+    the rebuilt stories do not count the same articles twice. A run that reprocesses some inputs only starts
+    from the stored state, as for changed inputs: the other inputs' open stories stay open to later articles.
     """
     started = time.perf_counter()
     if not inputs.value:
         return pipeline.GroupedBatch({}, 0, 0, 0, time.perf_counter() - started)
-    stories = [] if reprocess else warehouse.state_rows(layout, "story_state")
-    vocabulary = [] if reprocess else warehouse.state_rows(layout, "story_vocabulary")
+    stories = [] if rebuild else warehouse.state_rows(layout, "story_state")
+    vocabulary = [] if rebuild else warehouse.state_rows(layout, "story_vocabulary")
     state = StoryState.from_rows(stories, vocabulary)
     # Reprints of older articles are looked for among those of the last `reprint_window_days` of the stream.
     clock = max((row["last_seen"] for row in stories), default=None)
