@@ -214,28 +214,42 @@ def presswork_run(inputs: list[Path], warehouse: Path) -> None:
         raise SystemExit(f"presswork run failed ({done.returncode}):\n{done.stderr[-2000:]}")
 
 
+def ecb_records() -> list[dict[str, str]]:
+    """The ecb-dev articles as the JSONL records the repository carries (url, text, ...)."""
+    with gzip.open(ECB_DEV / "ecb-dev.jsonl.gz", "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def in_two(records: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Split records in two, not by topic: by the first byte of the SHA-256 of each URL (half of every story)."""
+    halves: tuple[list[dict[str, str]], list[dict[str, str]]] = ([], [])
+    for record in records:
+        halves[hashlib.sha256(record["url"].encode()).digest()[0] % 2].append(record)
+    return halves
+
+
+def write_jsonl(path: Path, records: list[dict[str, str]]) -> Path:
+    """Write records as a JSONL input file (folders made as needed); return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
 def run_two_ways() -> tuple[Score, Score, int, int]:
     """Score ecb-dev (with the seeds) ingested in one run and in two; count the first run's kept story ids.
 
-    The two runs split the articles as `tests/test_stories_pipeline.py` does, not by topic: by the first byte
-    of the SHA-256 of each record's URL, so each run holds about half of every story. The second run is given
+    The two runs split the articles with `in_two`, as `tests/test_stories_pipeline.py` does: each run holds
+    about half of every story. The second run is given
     both halves, as a daily job sees yesterday's files again. Returns (one run, two runs, articles of the first
     run that kept their story id, articles of the first run).
     """
-    with gzip.open(ECB_DEV / "ecb-dev.jsonl.gz", "rt", encoding="utf-8") as handle:
-        records = [json.loads(line) for line in handle]
-    halves: tuple[list[dict], list[dict]] = ([], [])
-    for record in records:
-        halves[hashlib.sha256(record["url"].encode()).digest()[0] % 2].append(record)
+    records = ecb_records()
+    halves = in_two(records)
     with tempfile.TemporaryDirectory(prefix="stories-two-runs-") as tmp:
         root = Path(tmp)
-        files = []
-        for name, rows in (("all", records), ("first", halves[0]), ("second", halves[1])):
-            path = root / "inputs" / f"{name}.jsonl"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-            files.append(path)
-        every, first, second = files
+        every = write_jsonl(root / "inputs" / "all.jsonl", records)
+        first = write_jsonl(root / "inputs" / "first.jsonl", halves[0])
+        second = write_jsonl(root / "inputs" / "second.jsonl", halves[1])
         presswork_run([every, SEEDS], root / "one")
         presswork_run([first, SEEDS], root / "two")
         after_first = read_stories(root / "two")

@@ -3,8 +3,6 @@ runs, and the ecb-dev quality floor (benchmarks/story_floors.json, which only go
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import random
 import shutil
@@ -16,15 +14,26 @@ import pytest
 
 from benchmarks.reprints import make_reprint
 from benchmarks.stories import FLOORS as story_floors
-from benchmarks.stories import ceiling, cluster, file_name, print_divisions, read_stories, read_warehouse, score
+from benchmarks.stories import (
+    ceiling,
+    cluster,
+    ecb_records,
+    file_name,
+    gold_labels,
+    in_two,
+    print_divisions,
+    read_stories,
+    read_warehouse,
+    score,
+    write_jsonl,
+)
 from presswork.orchestration.flow import presswork
 from presswork.orchestration.settings import RunSettings
 from presswork.stories.clustering import StorySettings
 from presswork.stories.features import story_features
 
-from .conftest import REPO, SEEDS
+from .conftest import SEEDS
 
-ECB = REPO / "tests" / "data" / "ecb-dev"
 FLOORS = json.loads(story_floors.read_text(encoding="utf-8"))["floors"]
 
 
@@ -122,17 +131,6 @@ def test_an_unchanged_rerun_adds_nothing_and_reprocess_rebuilds_the_same_ids(
 # --- ecb-dev: 772 real articles in 66 stories -------------------------------------------------------------------
 
 
-def ecb_records() -> list[dict[str, str]]:
-    with gzip.open(ECB / "ecb-dev.jsonl.gz", "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
-
-
-def write_jsonl(path: Path, records: list[dict[str, str]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
 def test_reprocessing_some_inputs_keeps_the_other_inputs_stories_open(prefect_harness: None, tmp_path: Path):
     # The seeds, and four articles of one ecb-dev story: three in the first run, the fourth after a run that
     # reprocesses the seeds only. That run must not drop the other story from the clustering state: the fourth
@@ -190,7 +188,7 @@ def test_splitting_parts_events_that_one_story_mixed(ecb_one_run: Path, capsys: 
     # cuts held two gold stories, one on each side.
     articles, mentions, ingested = read_warehouse(ecb_one_run)
     _, _, _, _, state = cluster(articles, mentions, ingested, StorySettings())
-    gold = json.loads((ECB / "stories.json").read_text(encoding="utf-8"))
+    gold = gold_labels()
     uri = {a.article_id: a.source_uri for a in articles}
 
     def majority(ids: tuple[str, ...]) -> str:
@@ -204,11 +202,9 @@ def test_splitting_parts_events_that_one_story_mixed(ecb_one_run: Path, capsys: 
 
 
 def test_two_runs_score_like_one_and_keep_the_first_runs_ids(ecb_one_run: Path, tmp_path: Path):
-    # A split that is not by topic: each run holds about half of every story.
-    records = ecb_records()
-    halves: tuple[list[dict[str, str]], list[dict[str, str]]] = ([], [])
-    for record in records:
-        halves[hashlib.sha256(record["url"].encode()).digest()[0] % 2].append(record)
+    # A split that is not by topic (`in_two`, as `benchmarks/stories.py --two-runs`): each run holds about half
+    # of every story.
+    halves = in_two(ecb_records())
     first = write_jsonl(tmp_path / "in" / "first.jsonl", halves[0])
     run([first, SEEDS], tmp_path / "wh")
     after_first = stories_by_file(tmp_path / "wh")

@@ -410,7 +410,7 @@ class StoryState:
             sides, separation = cut
             first = [m for m, side in zip(group, sides, strict=True) if side == 0]
             second = [m for m, side in zip(group, sides, strict=True) if side == 1]
-            kept = min(len(first), len(second)) >= settings.split_min_side and separation <= settings.split_ratio
+            kept = separation <= settings.split_ratio  # `_cut` only returns sides of `split_min_side` or more
             self.divisions.append(
                 Division(
                     tuple(c.article_id for m in first for c in copies_of[m.order]),
@@ -503,8 +503,8 @@ class StoryState:
 
     def _publish(self, draft: _Draft) -> None:
         """Bring the story's stored fields and its index entries in line with the draft."""
-        draft.terms_norm = math.sqrt(sum(w * w for w in draft.terms.values()))
-        draft.entities_norm = math.sqrt(sum(w * w for w in draft.entities.values()))
+        draft.terms_norm = math.sqrt(_square(draft.terms))
+        draft.entities_norm = math.sqrt(_square(draft.entities))
         story = draft.story
         times = [member.seen_at for member in draft.members.values()]
         if draft.base is not None:
