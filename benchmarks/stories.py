@@ -185,6 +185,7 @@ def cluster(
     copies = {link.article_id: link.duplicate_of for link in links if link is not None}
     uri = {a.article_id: a.source_uri for a in articles}
     state = StoryState.empty(settings)
+    state.divisions = []  # for --splits
     assignments = state.assign([i.features for i in ordered], copies)
     assigned = time.perf_counter()
     stories = {uri[a.article_id]: a.story_id for a in assignments}

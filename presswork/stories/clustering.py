@@ -190,7 +190,9 @@ class StoryState:
         self._quiet: list[tuple[datetime, str]] = []  # (last_seen, story_id) heap; stale entries are skipped
         self._latest: datetime | None = None  # newest seen_at: stories quiet since before it minus quiet_days close
         self.comparisons = 0  # story similarities computed: the cost the index keeps down
-        self.divisions: list[Division] = []  # every division `_split` weighed, kept or not (for benchmarks)
+        # Every division `_split` weighs, kept or not, when a caller asks by setting a list here (benchmarks/
+        # stories.py --splits); None in a run, whose state would otherwise grow with every story it weighs.
+        self.divisions: list[Division] | None = None
         self._stale: dict[str, _Draft] = {}  # during refinement: stories moved since their last publication
 
     @classmethod
@@ -411,14 +413,15 @@ class StoryState:
             first = [m for m, side in zip(group, sides, strict=True) if side == 0]
             second = [m for m, side in zip(group, sides, strict=True) if side == 1]
             kept = separation <= settings.split_ratio  # `_cut` only returns sides of `split_min_side` or more
-            self.divisions.append(
-                Division(
-                    tuple(c.article_id for m in first for c in copies_of[m.order]),
-                    tuple(c.article_id for m in second for c in copies_of[m.order]),
-                    separation,
-                    kept,
+            if self.divisions is not None:
+                self.divisions.append(
+                    Division(
+                        tuple(c.article_id for m in first for c in copies_of[m.order]),
+                        tuple(c.article_id for m in second for c in copies_of[m.order]),
+                        separation,
+                        kept,
+                    )
                 )
-            )
             if not kept:
                 continue
             stays_first = _stays_with_first(draft, first, second, settings.entity_weight)
