@@ -12,7 +12,7 @@ import multiprocessing
 import multiprocessing.util
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import lru_cache
@@ -104,6 +104,21 @@ def warm_up(function: Callable[[T], object], argument: T, workers: int | None = 
     pool = _pool(count)
     for _ in range(count):
         pool.schedule(function, args=(argument,))
+
+
+def submit(function: Callable[[T], R], argument: T, workers: int | None = None) -> Future[R]:
+    """Call `function(argument)` in a worker process without waiting; the future holds its result or error.
+
+    In a daemonic process (which may not start children) the call runs here, before this returns.
+    """
+    if multiprocessing.current_process().daemon:
+        done: Future[R] = Future()
+        try:
+            done.set_result(function(argument))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
+    return _pool(workers or default_workers()).schedule(function, args=(argument,))
 
 
 def map_with_timeout(

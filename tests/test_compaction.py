@@ -207,3 +207,28 @@ def test_merged_names_are_unique_per_snapshot_and_members():
     a = [Path("x.parquet"), Path("y.parquet")]
     assert compaction.merged_name("1", a) != compaction.merged_name("2", a)
     assert compaction.merged_name("1", a) != compaction.merged_name("1", a[:1])
+
+
+def test_a_run_merging_its_own_files_first_commits_the_same_rows(tmp_path: Path):
+    """`compact_new_files` (a run merges its batch files while its story step works) then `commit`: the same
+    rows in the same order as committing the batch files directly, and the snapshot's file count as bounded."""
+    direct, early = warehouse.open_layout(tmp_path / "direct"), warehouse.open_layout(tmp_path / "early")
+    with warehouse.run_lock(direct), warehouse.run_lock(early):
+        for layout in (direct, early):  # a first run, whose files are carried over by the second
+            warehouse.commit(layout, _many_batches(layout, FAN_IN // 2), set(), "first")
+        files = {layout: {"articles": [], "inputs": []} for layout in (direct, early)}
+        for layout in (direct, early):
+            for batch in range(100, 100 + 2 * FAN_IN + 1):
+                for table, paths in write_batch(layout, batch).items():
+                    files[layout][table].extend(paths)
+        merged = warehouse.compact_new_files(early, files[early])
+        assert len(merged["articles"]) < len(files[early]["articles"])
+        assert rows_of(merged["articles"]) == rows_of(files[early]["articles"])
+        warehouse.commit(direct, files[direct], set(), "second")
+        warehouse.commit(early, merged, set(), "second")
+    for table in ("articles", "inputs"):
+        expected = rows_of(warehouse.snapshot_files(direct, table))
+        assert rows_of(warehouse.snapshot_files(early, table)) == expected
+        assert len(expected) == 3 * (FAN_IN // 2 + 2 * FAN_IN + 1)
+        tiers = [compaction.tier(pq.read_metadata(p).num_rows) for p in warehouse.snapshot_files(early, table)]
+        assert max(tiers.count(level) for level in tiers) < FAN_IN

@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import multiprocessing
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -152,3 +154,20 @@ def test_in_a_daemonic_process_a_late_call_is_abandoned_and_the_others_finish():
     outcomes = _map_in_threads(time.sleep, [3, 0.01], timeout_s=0.5)
     assert [o.error for o in outcomes] == ["timeout", None]
     assert time.perf_counter() - started < 2.5
+
+
+def _submit_in_a_daemon(results: Any) -> None:
+    from presswork.workers import submit
+
+    ok, bad = submit(len, "abc"), submit(int, "not a number")
+    results.put((ok.done(), ok.result(), bad.done(), type(bad.exception()).__name__))
+
+
+def test_in_a_daemonic_process_a_submitted_call_runs_at_once_and_keeps_its_error():
+    """A daemonic process (a Prefect process-runner worker) may not start children: `submit` runs the call there."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    process = context.Process(target=_submit_in_a_daemon, args=(results,), daemon=True)
+    process.start()
+    assert results.get(timeout=60) == (True, 3, True, "ValueError")
+    process.join(timeout=10)

@@ -147,3 +147,34 @@ def test_stories_are_rebuilt_from_nothing_only_when_every_stored_input_is_reproc
     changed = plan_inputs([source("a.txt", "v2"), source("b.txt")], known, reprocess=False)
     assert not changed.rebuild_stories and changed.replaced_uris == {"/in/a.txt"}
     assert plan_inputs([source("a.txt")], {}, reprocess=True).rebuild_stories  # a first run: nothing stored
+
+
+def test_reprints_linked_in_a_worker_from_the_stored_signatures_are_those_linked_in_process(tmp_path: Path):
+    """A run links reprints in a worker process (`batches.link_reprints`), which reads the earlier articles'
+    signatures from the warehouse, while it assigns stories: the links, stories and rows are the same as
+    linking first in the run's own process."""
+    from presswork.orchestration.batches import ReprintJob, link_reprints
+    from presswork.workers import submit
+
+    originals = seed_articles()
+    layout = warehouse.open_layout(tmp_path / "wh")
+    first = grouping.group(grouping.prepare(originals[:3], [], WHEN), StoryState.empty(), reprints.ReprintIndex())
+    constants = {"run_id": "r", "ingested_at": WHEN}
+    with warehouse.run_lock(layout):
+        rows = warehouse.write_rows(layout, "article_signatures", "r", first.signatures, constants)
+        warehouse.commit(layout, {"article_signatures": [rows]}, set(), "r")
+    later = WHEN + timedelta(hours=5)
+    copies = [article(f"copy{n}", make_reprint(originals[n].body, random.Random(n)), source="wire") for n in (0, 3)]
+    inputs = grouping.prepare([*originals[3:], *copies], [], later)
+
+    index = reprints.ReprintIndex()
+    for row in first.signatures:
+        index.add(row.article_id, row.seen_at, row.signature)
+    in_process = grouping.group(inputs, StoryState.empty(), index)
+
+    ordered = grouping.in_time_order(inputs)
+    linking = submit(link_reprints, ReprintJob(layout, None, set(), grouping.reprint_queries(ordered)))
+    in_worker = grouping.assign_stories(ordered, StoryState.empty(), linking.result)
+    assert in_worker == in_process
+    links = {(d.article_id, d.duplicate_of) for d in in_worker.near_duplicates}
+    assert links == {("id-copy0", originals[0].article_id), ("id-copy3", originals[3].article_id)}

@@ -270,3 +270,22 @@ def test_the_private_name_check_finds_private_names():
 )
 def test_flows_use_no_private_prefect_name(module: Path):
     assert _private_prefect_names(module.read_text(encoding="utf-8")) == []
+
+
+def test_what_a_run_imports_while_the_server_starts_is_what_the_flow_needs_and_not_prefect():
+    """`import_before_prefect` (run while the server starts) must not import Prefect, which would make the run
+    give up its early server, and should leave only the Prefect layer itself for after."""
+    script = (
+        "import sys, json\n"
+        "from presswork.orchestration.warmup import import_before_prefect\n"
+        "import_before_prefect()\n"
+        "early = 'prefect' in sys.modules\n"
+        "before = {m for m in sys.modules if m.startswith('presswork')}\n"
+        "import presswork.orchestration.flow\n"
+        "after = {m for m in sys.modules if m.startswith('presswork')}\n"
+        "print(json.dumps([early, sorted(after - before)]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
+    early, left = json.loads(done.stdout)
+    assert early is False
+    assert left == ["presswork.orchestration.flow", "presswork.orchestration.tasks"]

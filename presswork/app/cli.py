@@ -176,10 +176,11 @@ def command_run(args: argparse.Namespace) -> int:
         inject_faults=_fault_mapping(args.inject_fault),
         **({"spacy_model": args.model} if args.model else {}),
     )
-    if settings.runner == "thread":
-        from presswork.orchestration.warmup import warm_up_workers
+    from presswork.orchestration.warmup import import_before_prefect, warm_up_workers
 
+    if settings.runner == "thread":
         warm_up_workers(settings.spacy_model)
+    import_before_prefect()
     prefect_server.use(server)
     from presswork.orchestration.flow import run_presswork
 

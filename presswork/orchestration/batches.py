@@ -12,8 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from presswork.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
+from presswork.records import CleanedBatch, FoundEntities, InputFile, NearDuplicate, RawDocument, Reject, SourceFile
+from presswork.storage import warehouse
 from presswork.storage.warehouse import Layout, write_rows
+from presswork.stories import grouping, reprints
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,33 @@ def write_batch(
 
 
 @dataclass(frozen=True, slots=True)
+class ReprintJob:
+    """Link a run's articles, in time order, to the copies they reprint, among the stored articles seen since
+    `since` (all when None) and the run's own."""
+
+    layout: Layout
+    since: datetime | None
+    replaced_uris: set[str]  # inputs the run processes again: their stored signatures are left out
+    queries: list[grouping.ReprintQuery]
+
+
+def link_reprints(job: ReprintJob) -> list[NearDuplicate]:
+    """Run `job` (in a worker process while the flow's process assigns stories: neither needs the other's
+    result until splitting)."""
+    index = reprints.ReprintIndex()
+    for stored in warehouse.signatures_since(job.layout, job.since, job.replaced_uris):
+        index.add(stored.article_id, stored.seen_at, stored.signature, stored.duplicate_of)
+    return grouping.link_reprints(job.queries, index)
+
+
+@dataclass(frozen=True, slots=True)
 class WrittenBatch:
+    files: dict[str, list[Path]]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Compacted:
     files: dict[str, list[Path]]
     seconds: float
 

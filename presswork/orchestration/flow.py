@@ -38,6 +38,7 @@ from presswork.orchestration.settings import RunSettings
 from presswork.orchestration.tasks import (
     Payload,
     clean_task,
+    compact_task,
     decode_task,
     discover_task,
     entities_task,
@@ -136,6 +137,8 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
             _collect(in_flight.popleft(), summary, files, entity_names, story_inputs, progress)
     summary.entities = len(entity_names)
 
+    # The batch files are merged in the task runner while the story step works in this process.
+    compacted = compact_task.submit(layout, files)
     grouped = stories_task(
         layout,
         Payload(story_inputs),
@@ -145,6 +148,8 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
         summary.run_id,
         started_at,
     )
+    merged = compacted.result()
+    files = merged.files
     merge_files(files, grouped.files)
     summary.new_stories, summary.joined_stories, summary.reprints = (
         grouped.new_stories,
@@ -152,6 +157,7 @@ def _ingest(settings: RunSettings, layout: Layout, summary: RunSummary) -> RunSu
         grouped.reprints,
     )
     summary.add_time("stories", grouped.seconds)
+    summary.add_time("compact", merged.seconds)
 
     summary.duration_s = time.perf_counter() - started
     published = publish_task(layout, files, plan.replaced_uris, _run_row(summary, started_at))

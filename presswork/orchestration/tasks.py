@@ -33,8 +33,9 @@ from presswork.ingest.decode import ReadLimits
 from presswork.orchestration import batches as pipeline
 from presswork.records import CleanedBatch, FoundEntities, InputFile, RawDocument, Reject, SourceFile
 from presswork.storage import views, warehouse
-from presswork.stories import grouping, reprints
+from presswork.stories import grouping
 from presswork.stories.clustering import StoryState
+from presswork.workers import submit
 
 T = TypeVar("T")
 
@@ -111,6 +112,13 @@ def story_features_task(
     return Payload(grouping.prepare_in_workers(articles, found.value.mentions, ingested_at))
 
 
+@task(name="compact", cache_policy=NONE)
+def compact_task(layout: warehouse.Layout, files: dict[str, list[Path]]) -> pipeline.Compacted:
+    """Merge the run's small batch files before the commit (submitted, to run while the story step works)."""
+    started = time.perf_counter()
+    return pipeline.Compacted(warehouse.compact_new_files(layout, files), time.perf_counter() - started)
+
+
 @task(name="stories", cache_policy=NONE)
 def stories_task(
     layout: warehouse.Layout,
@@ -137,10 +145,13 @@ def stories_task(
     # Reprints of older articles are looked for among those of the last `reprint_window_days` of the stream.
     clock = max((row["last_seen"] for row in stories), default=None)
     since = clock - timedelta(days=reprint_window_days) if clock is not None else None
-    index = reprints.ReprintIndex()
-    for stored in warehouse.signatures_since(layout, since, replaced_uris):
-        index.add(stored.article_id, stored.seen_at, stored.signature, stored.duplicate_of)
-    grouped = grouping.group(inputs.value, state, index)
+    ordered = grouping.in_time_order(inputs.value)
+    # Reprints are linked in a worker process while this one assigns stories (both take seconds at N = 5,000,
+    # and the other core would idle); the links are needed only when the assignment splits stories.
+    linking = submit(
+        pipeline.link_reprints, pipeline.ReprintJob(layout, since, replaced_uris, grouping.reprint_queries(ordered))
+    )
+    grouped = grouping.assign_stories(ordered, state, linking.result)
     constants = {"run_id": run_id, "ingested_at": ingested_at}
     files: dict[str, list[Path]] = {}
     for table, rows in (

@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 from presswork.storage import compaction
 from presswork.storage.parquet import SCHEMAS, schema_digest, to_table, write_table
 from presswork.storage.tables import Kind, tables_of
-from presswork.workers import default_workers
+from presswork.workers import default_workers, map_in_workers
 
 CATALOG_NAME = "presswork.duckdb"
 # Tables whose rows belong to one input file (column input_uri); a reprocessed input replaces its rows.
@@ -344,6 +344,27 @@ def _compact_tables(layout: Layout, tables: dict[str, list[Path]], snapshot_id: 
             tables[table] = files
             row_counts[table] = rows
     return row_counts
+
+
+def compact_new_files(layout: Layout, files: Mapping[str, list[Path]]) -> dict[str, list[Path]]:
+    """Merge a run's own small files, table by table (`compaction.py`); return the files to commit instead.
+
+    `commit` merges again, with the snapshot's files, but finds most of the work done: a run calls this while
+    its story step works, when a core would otherwise idle. The tables are merged in the worker processes, so
+    that the merging's Python (reading and writing record batches) does not hold this process's GIL while the
+    story step, pure Python, runs here. Rows and their order are unchanged. Call only while holding the run lock
+    (merged files are named after the snapshot the commit will make).
+    """
+    snapshot_id = _next_snapshot_id(layout)
+    compactable = [table for table in files if table not in DERIVED_TABLES and table not in STATE_TABLES]
+    jobs = [(layout, table, list(files[table]), snapshot_id) for table in compactable]
+    merged = dict(zip(compactable, map_in_workers(_compact_new, jobs), strict=True))
+    return {table: merged.get(table, list(paths)) for table, paths in files.items()}
+
+
+def _compact_new(job: tuple[Layout, str, list[Path], str]) -> list[Path]:
+    layout, table, paths, snapshot_id = job
+    return compaction.compact(paths, SCHEMAS[table], snapshot_id, layout.data / table, {})[0]
 
 
 def _next_snapshot_id(layout: Layout) -> str:

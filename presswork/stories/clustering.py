@@ -46,7 +46,7 @@ import heapq
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -56,6 +56,9 @@ from scipy.sparse import csr_matrix
 from scipy.spatial.distance import squareform
 
 from presswork.stories.features import StoryFeatures, entity_term_id
+
+# Reprint -> the article it copies; or a function returning that mapping when it is first needed.
+Copies = Mapping[str, str] | Callable[[], Mapping[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,20 +254,22 @@ class StoryState:
         rows.extend({"term": term, "documents": count} for term, count in sorted(self.frequencies.items()))
         return rows
 
-    def assign(self, features: Sequence[StoryFeatures], copies: Mapping[str, str] | None = None) -> list[Assignment]:
+    def assign(self, features: Sequence[StoryFeatures], copies: Copies | None = None) -> list[Assignment]:
         """Assign each article, in the given order, to a story; the state learns from each.
 
         The online pass decides each article once, in order; then up to `refine_passes` passes may move the
         call's own articles (never those of earlier calls) to a better story (`_refine`). `copies` maps a reprint
         to the article it copies (`near_duplicates`): when a story is examined for a split, a text and its
         copies count as one article (`_split`), so forty reprints of one wire text are not a part of their own.
+        It may be a function returning that mapping, called once, when the first split needs it (after the
+        online pass and the first refinement passes): a run links the reprints in another process meanwhile.
         """
         before: dict[str, _Story] = {}  # pre-existing stories the online pass joined, as they were before it
         started: set[str] = set()  # stories the online pass started
         online = [self._assign_one(article, before, started) for article in features]
         if self.settings.refine_passes <= 0 or not online:
             return online
-        return self._refine(features, online, before, started, copies or {})
+        return self._refine(features, online, before, started, copies if copies is not None else {})
 
     def expire(self, now: datetime) -> None:
         """Close the stories no article joined for longer than `quiet_days` before `now`."""
@@ -315,7 +320,7 @@ class StoryState:
         online: list[Assignment],
         before: Mapping[str, _Story],
         started: set[str],
-        copies: Mapping[str, str],
+        copies: Copies,
     ) -> list[Assignment]:
         """Move the call's articles, pass after pass, to the story they fit best, until none moves.
 
@@ -345,8 +350,11 @@ class StoryState:
             self._settle(draft)
         fresh = itertools.count()  # keys of the stories refinement starts, until they get their ids at the end
         moves = self._passes(members, drafts, fresh, 0)
+        links: Mapping[str, str] | None = None
         for _ in range(self.settings.split_rounds):
-            split = self._split(drafts, fresh, moves, copies)
+            if links is None:
+                links = copies() if callable(copies) else copies
+            split = self._split(drafts, fresh, moves, links)
             if split == moves:
                 break
             moves = self._passes(members, drafts, fresh, split)

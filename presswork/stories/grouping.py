@@ -9,9 +9,10 @@ of recent articles) is loaded by the caller from the warehouse and written back 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from presswork.records import Article, ArticleSignature, Mention, NearDuplicate, Record, StoryArticle
 from presswork.stories import reprints
@@ -81,20 +82,60 @@ def in_time_order(inputs: Sequence[StoryInput]) -> list[StoryInput]:
     return sorted(inputs, key=lambda item: (item.features.seen_at, item.source_uri, item.features.article_id))
 
 
+class ReprintQuery(NamedTuple):
+    """What linking an article to the copy it reprints reads of it."""
+
+    article_id: str
+    input_uri: str
+    seen_at: datetime
+    signature: bytes
+
+
+def reprint_queries(ordered: Sequence[StoryInput]) -> list[ReprintQuery]:
+    return [
+        ReprintQuery(item.features.article_id, item.features.input_uri, item.features.seen_at, item.signature)
+        for item in ordered
+    ]
+
+
+def link_reprints(ordered: Sequence[ReprintQuery], index: reprints.ReprintIndex) -> list[NearDuplicate]:
+    """Link each article, in the given (time) order, to the earliest copy it reprints; `index` advances."""
+    duplicates: list[NearDuplicate] = []
+    for query in ordered:
+        if query.article_id in index:
+            # The same source_uri in two inputs (a URL in two JSONL files) is one article id: link it once.
+            continue
+        link = index.link(query.article_id, query.seen_at, query.signature)
+        if link is not None:
+            duplicates.append(NearDuplicate(link.article_id, query.input_uri, link.duplicate_of, link.similarity))
+    return duplicates
+
+
 def group(inputs: Sequence[StoryInput], state: StoryState, index: reprints.ReprintIndex) -> Grouped:
     """Link reprints and assign stories for the run's articles, in time order; `state` and `index` advance."""
     ordered = in_time_order(inputs)
-    duplicates: list[NearDuplicate] = []
-    for item in ordered:
-        features = item.features
-        if features.article_id in index:
-            # The same source_uri in two inputs (a URL in two JSONL files) is one article id: link it once.
-            continue
-        link = index.link(features.article_id, features.seen_at, item.signature)
-        if link is not None:
-            duplicates.append(NearDuplicate(link.article_id, features.input_uri, link.duplicate_of, link.similarity))
-    copies = {d.article_id: d.duplicate_of for d in duplicates}
+    duplicates = link_reprints(reprint_queries(ordered), index)
+    return assign_stories(ordered, state, lambda: duplicates)
+
+
+def assign_stories(
+    ordered: Sequence[StoryInput], state: StoryState, duplicates: Callable[[], list[NearDuplicate]]
+) -> Grouped:
+    """Assign stories to the run's articles, given in time order; `state` advances.
+
+    `duplicates` returns the run's reprint links (`link_reprints` over the same articles). It is called once,
+    when splitting first needs them, so a run can link the reprints in another process during the online pass.
+    """
+    links: list[list[NearDuplicate]] = []
+
+    def copies() -> dict[str, str]:
+        if not links:
+            links.append(duplicates())
+        return {d.article_id: d.duplicate_of for d in links[0]}
+
     assignments = state.assign([item.features for item in ordered], copies)
+    copies()  # when splitting did not ask for them (nothing to refine), the rows still need them
+    found = links[0]
     rows = [
         StoryArticle(a.article_id, item.features.input_uri, a.story_id, a.similarity, item.features.seen_at)
         for item, a in zip(ordered, assignments, strict=True)
@@ -105,4 +146,4 @@ def group(inputs: Sequence[StoryInput], state: StoryState, index: reprints.Repri
     ]
     started = {a.story_id for a in assignments if a.new_story}
     joined = {a.story_id for a in assignments if not a.new_story and a.story_id not in started}
-    return Grouped(rows, duplicates, signatures, len(started), len(joined))
+    return Grouped(rows, found, signatures, len(started), len(joined))
