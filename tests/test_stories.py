@@ -13,10 +13,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from presswork.records import Article, Mention
 from presswork.stories import grouping, reprints
-from presswork.stories.clustering import StorySettings, StoryState, story_id_for
+from presswork.stories.clustering import StorySettings, StoryState, _heaviest, _top, story_id_for
 from presswork.stories.features import StoryFeatures, article_entities, seen_at, story_features, term_id
 from presswork.stories.scoring import bcubed
 
@@ -532,3 +534,17 @@ def test_story_rows_follow_the_schema():
 
 
 # Quality on ecb-dev through the whole pipeline (real spaCy, Prefect, DuckDB): tests/test_stories_pipeline.py.
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.integers(min_value=0, max_value=60), st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.25]), max_size=50)
+    | st.dictionaries(st.text(max_size=3), st.floats(min_value=0.01, max_value=4.0), max_size=50),
+    st.integers(min_value=0, max_value=55),
+)
+def test_a_centroid_keeps_its_heaviest_entries_and_of_equal_ones_the_smallest_keys(weights: dict, size: int):
+    """What a story keeps of its summed terms (and an article looks stories up by): the first `size` entries by
+    (-weight, key), so ties never depend on dict order and a state rebuilt from rows agrees."""
+    expected = sorted(weights, key=lambda key: (-weights[key], key))[:size]
+    assert sorted(_heaviest(weights, size)) == sorted(expected)
+    assert list(_top(weights, size)) == sorted(expected)

@@ -572,7 +572,7 @@ class StoryState:
 
     def _lookup_terms(self, terms: Mapping[int, float]) -> list[int]:
         """The article's heaviest terms, those it looks candidate stories up by."""
-        return heapq.nsmallest(self.settings.lookup_terms, terms, key=lambda t: (-terms[t], t))
+        return _heaviest(terms, self.settings.lookup_terms)
 
     def _listed(self, keys: Iterable[int | str]) -> set[str]:
         """The open stories the index lists under any of the keys."""
@@ -686,10 +686,26 @@ def _cosine_to_sum(vector: Mapping, sums: Mapping, norm: float, inside: bool) ->
 def _top(weights: dict, size: int) -> dict:
     """Keep the `size` heaviest entries, in key order (ties by key, so a rebuilt state agrees)."""
     if len(weights) > size:
-        # A partial sort: a story of many articles sums thousands of terms, and it is cut after every join.
-        kept = heapq.nsmallest(size, weights, key=lambda k: (-weights[k], k))
-        return {k: weights[k] for k in sorted(kept)}
+        return {k: weights[k] for k in sorted(_heaviest(weights, size))}
     return dict(sorted(weights.items()))
+
+
+def _heaviest(weights: Mapping, size: int) -> list:
+    """The keys of the `size` heaviest entries, in no particular order; of equal weights, the smallest keys.
+
+    The same keys as the first `size` of sorting by (-weight, key), without a key function called per entry: a
+    story of many articles sums thousands of terms and is cut after every join. The weight of the size-th
+    heaviest entry comes from a plain sort of the values (in C); keys above it are kept, and the smallest keys
+    of those equal to it fill the rest.
+    """
+    if len(weights) <= size:
+        return list(weights)
+    if size <= 0:
+        return []
+    cut = sorted(weights.values(), reverse=True)[size - 1]
+    kept = [key for key, weight in weights.items() if weight > cut]
+    tied = sorted(key for key, weight in weights.items() if weight == cut)
+    return kept + tied[: size - len(kept)]
 
 
 def _unit(weights: dict) -> dict:
