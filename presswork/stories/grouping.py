@@ -92,6 +92,7 @@ class ReprintQuery(NamedTuple):
 
 
 def reprint_queries(ordered: Sequence[StoryInput]) -> list[ReprintQuery]:
+    """What `link_reprints` needs of the articles, in their order: under a kilobyte each to send to a worker."""
     return [
         ReprintQuery(item.features.article_id, item.features.input_uri, item.features.seen_at, item.signature)
         for item in ordered
