@@ -156,10 +156,9 @@ def map_in_workers(function: Callable[[T], R], items: Sequence[T], workers: int 
 
     In a daemonic process (which may not start children) the calls run here, one after another.
     """
-    if multiprocessing.current_process().daemon or len(items) <= 1:
+    if len(items) <= 1:
         return [function(item) for item in items]
-    pool = _pool(workers or default_workers())
-    return [future.result() for future in [pool.schedule(function, args=(item,)) for item in items]]
+    return [future.result() for future in [submit(function, item, workers) for item in items]]
 
 
 def _map_in_threads(function: Callable[[T], R], items: Sequence[T], timeout_s: float | None) -> list[Outcome[R]]:

@@ -144,12 +144,8 @@ def link_reprints(job: ReprintJob) -> list[NearDuplicate]:
 
 @dataclass(frozen=True, slots=True)
 class WrittenBatch:
-    files: dict[str, list[Path]]
-    seconds: float
+    """The files a step wrote (a batch's, or the run's after merging), by table, and how long it took."""
 
-
-@dataclass(frozen=True, slots=True)
-class Compacted:
     files: dict[str, list[Path]]
     seconds: float
 

@@ -113,10 +113,10 @@ def story_features_task(
 
 
 @task(name="compact", cache_policy=NONE)
-def compact_task(layout: warehouse.Layout, files: dict[str, list[Path]]) -> pipeline.Compacted:
+def compact_task(layout: warehouse.Layout, files: dict[str, list[Path]]) -> pipeline.WrittenBatch:
     """Merge the run's small batch files before the commit (submitted, to run while the story step works)."""
     started = time.perf_counter()
-    return pipeline.Compacted(warehouse.compact_new_files(layout, files), time.perf_counter() - started)
+    return pipeline.WrittenBatch(warehouse.compact_new_files(layout, files), time.perf_counter() - started)
 
 
 @task(name="stories", cache_policy=NONE)

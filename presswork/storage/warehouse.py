@@ -50,6 +50,8 @@ PER_INPUT_TABLES = tables_of(Kind.PER_INPUT)
 DERIVED_TABLES = tables_of(Kind.DERIVED)
 # The story clustering's state: replaced whole when a run writes it, else carried over as it is.
 STATE_TABLES = tables_of(Kind.STATE)
+# Tables whose small files are merged (`compaction.py`): all but the derived and state ones, rewritten whole.
+COMPACTED_TABLES = tuple(t for t in SCHEMAS if t not in DERIVED_TABLES and t not in STATE_TABLES)
 _EMPTY_PREFIX = "_empty-"  # the zero-row schema file of a table (`_empty_file`)
 Derive = Callable[[dict[str, list[Path]], str], dict[str, list[Path]]]
 
@@ -339,8 +341,7 @@ def _compact_tables(layout: Layout, tables: dict[str, list[Path]], snapshot_id: 
 
     row_counts: dict[str, dict[str, int]] = {}
     with ThreadPoolExecutor(max_workers=default_workers()) as pool:
-        compacted = [t for t in SCHEMAS if t not in DERIVED_TABLES and t not in STATE_TABLES]
-        for table, files, rows in pool.map(one, compacted):
+        for table, files, rows in pool.map(one, COMPACTED_TABLES):
             tables[table] = files
             row_counts[table] = rows
     return row_counts
@@ -356,7 +357,7 @@ def compact_new_files(layout: Layout, files: Mapping[str, list[Path]]) -> dict[s
     (merged files are named after the snapshot the commit will make).
     """
     snapshot_id = _next_snapshot_id(layout)
-    compactable = [table for table in files if table not in DERIVED_TABLES and table not in STATE_TABLES]
+    compactable = [table for table in files if table in COMPACTED_TABLES]
     jobs = [(layout, table, list(files[table]), snapshot_id) for table in compactable]
     merged = dict(zip(compactable, map_in_workers(_compact_new, jobs), strict=True))
     return {table: merged.get(table, list(paths)) for table, paths in files.items()}

@@ -127,16 +127,15 @@ def assign_stories(
     `duplicates` returns the run's reprint links (`link_reprints` over the same articles). It is called once,
     when splitting first needs them, so a run can link the reprints in another process during the online pass.
     """
-    links: list[list[NearDuplicate]] = []
+    links: list[NearDuplicate] | None = None
 
     def copies() -> dict[str, str]:
-        if not links:
-            links.append(duplicates())
-        return {d.article_id: d.duplicate_of for d in links[0]}
+        nonlocal links
+        links = duplicates()
+        return {d.article_id: d.duplicate_of for d in links}
 
-    assignments = state.assign([item.features for item in ordered], copies)
-    copies()  # when splitting did not ask for them (nothing to refine), the rows still need them
-    found = links[0]
+    assignments = state.assign([item.features for item in ordered], copies)  # calls `copies` once at most
+    found = links if links is not None else duplicates()  # splitting did not ask for them: the rows need them
     rows = [
         StoryArticle(a.article_id, item.features.input_uri, a.story_id, a.similarity, item.features.seen_at)
         for item, a in zip(ordered, assignments, strict=True)
