@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from presswork.clean import extract
 from presswork.clean.articles import ArticleOptions, build_article
 from presswork.clean.extract import extract_html
 from presswork.ingest.decode import decode_bytes
@@ -73,6 +74,29 @@ def test_metadata_is_extracted():
     assert extracted.url == "https://example.com/news/bridge"
     assert "alert(" not in extracted.text and "color: red" not in extracted.text
     assert "Paragraph 7 says" in extracted.text
+
+
+def test_metadata_without_categories_reads_the_same_fields_as_trafilatura():
+    # `extract_html` reads the metadata with trafilatura's steps minus categories, tags and licence; on every
+    # html-dev page it must give what `bare_extraction(with_metadata=True)` gives: text, title, author, date,
+    # site name and URL.
+    assert extract._READ_METADATA is not None, "trafilatura.metadata's steps no longer import: see _metadata_reader"
+    differ = []
+    for name in ANNOTATIONS:
+        html = load_page(name)
+        fast, full = extract_html(html), extract_html(html, fast_metadata=False)
+        if fast != full:
+            differ.append(name)
+    assert not differ
+    assert sum(extract_html(load_page(n)).published_at is not None for n in ANNOTATIONS) >= 50
+
+
+def test_metadata_falls_back_to_trafilatura_when_its_steps_cannot_be_imported(monkeypatch):
+    html = load_page(next(iter(ANNOTATIONS)))
+    expected = extract_html(html)
+    monkeypatch.setattr(extract, "_READ_METADATA", None)
+    assert extract_html(html) == expected
+    assert expected is not None and expected.title
 
 
 def test_page_without_main_text_is_rejected():

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 # Measured by `benchmarks/reprints.py` on the 772 ecb-dev articles and the seeds: generated light reprints sit
 # at 0.41 (5th percentile) to 0.66 (median) exact Jaccard on word 5-grams, and 97.6% are linked at 0.35 (88% of
@@ -49,8 +50,19 @@ _SIGNATURE_BYTES = NUM_PERM * _DTYPE.itemsize
 # The signature of an empty set (datasketch's own "empty" value): a body without a single shingle gets it, and
 # the index never links it, so two different three-word bodies cannot look identical.
 EMPTY_SIGNATURE = np.full(NUM_PERM, _MAX_VALUE, dtype=_DTYPE).tobytes()
-# Computing the permutations takes longer than hashing an article; they depend on the seed only.
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+@lru_cache(maxsize=1)
+def _minhash() -> tuple[Any, Any]:
+    """datasketch's MinHash class and the permutations of `SEED`, imported and computed on first use.
+
+    Only the processes that compute signatures need them: importing datasketch imports scipy (0.5 s of CPU),
+    which the process that links reprints and assigns stories from stored signatures never uses. The
+    permutations take longer to compute than hashing an article; they depend on the seed only.
+    """
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def shingles(body: str, size: int = SHINGLE_WORDS) -> set[bytes]:
@@ -64,7 +76,8 @@ def signature(body: str, shingle_words: int = SHINGLE_WORDS) -> bytes:
     found = shingles(body, shingle_words)
     if not found:
         return EMPTY_SIGNATURE
-    minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=SCHEME)
+    minhash_class, permutations = _minhash()
+    minhash = minhash_class(num_perm=NUM_PERM, permutations=permutations, scheme=SCHEME)
     minhash.update_batch(found)  # a minimum over all values: their order does not matter
     return minhash.hashvalues.astype(_DTYPE).tobytes()
 
