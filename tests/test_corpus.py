@@ -98,3 +98,22 @@ def test_a_batch_cleans_the_same_however_it_is_split_over_workers():
     two = build_articles(docs, ArticleOptions(min_words=5, workers=2))
     assert one.articles == two.articles and one.boilerplate == two.boilerplate and one.rejects == two.rejects
     assert [a.article_id for a in two.articles] == [d.article_id for d in docs]  # input order kept
+
+
+def test_a_one_sentence_brief_is_an_article_and_a_headline_alone_is_too_short():
+    # ecb-dev holds 24 such briefs (10-24 words after cleaning), each a real report of its story's event.
+    brief = (
+        "AN AUSTRALIAN climber who survived two nights stuck on Mount Cook after seeing his brother die "
+        "narrowly escaped being buried alive."
+    )
+    documents = [
+        RawDocument("brief", "/in/brief.txt", "/in/brief.txt", "s", "text", "h1", "utf-8", brief),
+        RawDocument(
+            "head", "/in/head.txt", "/in/head.txt", "s", "text", "h2", "utf-8", "The parliament election is over."
+        ),
+    ]
+    built = build_articles(documents, ArticleOptions(workers=1))
+    assert [a.article_id for a in built.articles] == ["brief"]
+    assert [(r.source_uri, r.reason) for r in built.rejects] == [("/in/head.txt", "too_short")]
+    # A run uses the same floor as the library's default.
+    assert RunSettings(inputs=["x"], warehouse="w").min_words == ArticleOptions().min_words == 10

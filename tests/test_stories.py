@@ -348,12 +348,14 @@ RAHMAN_FIGHT = [
     "Rahman, a former champion at 35, landed few punches at the SAP Arena in Mannheim.",
     "The seventh-round stoppage of Rahman in Mannheim was Klitschko's fifth straight knockout.",
     "Rahman complained the referee stopped it too early in the seventh round in Mannheim.",
+    "Rahman's trainer said in Mannheim that his fighter was still on his feet in the seventh round.",
 ]
 THOMPSON_FIGHT = [
     "Tony Thompson was knocked down twice and stopped in the sixth round at the Stade de Suisse in Bern.",
     "Thompson, 40, from Washington, never recovered from a right hand in the sixth round in Bern.",
     "The sixth-round win over Thompson in Bern, Switzerland, was watched by 27,000 fans.",
     "Thompson said in Bern that the sixth-round knockdown was the hardest punch he had taken.",
+    "Thompson's corner in Bern threw in the towel after the second knockdown of the sixth round.",
 ]
 AFTERWORDS = [
     "The promoter said the champion would fight again in the spring.",
@@ -385,29 +387,34 @@ def test_a_story_mixing_two_events_is_split_in_two():
     state = StoryState.empty()
     state.divisions = []  # recorded only when asked, as `benchmarks/stories.py --splits` asks
     assigned = state.assign(stream)
-    assert stories_of(assigned) == [["r0", "r1", "r2", "r3"], ["t0", "t1", "t2", "t3"]]
+    assert stories_of(assigned) == [["r0", "r1", "r2", "r3", "r4"], ["t0", "t1", "t2", "t3", "t4"]]
     # Each story is named after its earliest article, which is the one reported as having started it.
     assert {a.article_id: a.story_id for a in assigned if a.new_story} == {
         "r0": story_id_for("r0"),
         "t0": story_id_for("t0"),
     }
-    assert sorted(row["article_count"] for row in state.story_rows()) == [4, 4]
+    assert sorted(row["article_count"] for row in state.story_rows()) == [5, 5]
     assert all(0.25 <= a.similarity < 1.0 for a in assigned if not a.new_story)
     # The division is recorded, as `benchmarks/stories.py --splits` prints it.
     [division] = state.divisions
     assert division.kept and division.separation <= StorySettings().split_ratio
-    assert (sorted(division.first), sorted(division.second)) == (["r0", "r1", "r2", "r3"], ["t0", "t1", "t2", "t3"])
+    assert (sorted(division.first), sorted(division.second)) == (
+        ["r0", "r1", "r2", "r3", "r4"],
+        ["t0", "t1", "t2", "t3", "t4"],
+    )
 
 
-def test_one_event_told_eight_ways_is_not_split():
+def test_one_event_told_ten_ways_is_not_split():
     # The same fight, with the detail sentences of the first test and two different endings: the articles pair
-    # up by their detail, and no two groups of three form, let alone two much less alike across than within.
-    eight = [
-        fight(f"r{4 * j + i}", "Rahman", f"{detail} {AFTERWORDS[j]}")
+    # up by their detail, and no two groups of five form, let alone two much less alike across than within.
+    ten = [
+        fight(f"r{5 * j + i}", "Rahman", f"{detail} {AFTERWORDS[j]}")
         for j in range(2)
         for i, detail in enumerate(RAHMAN_FIGHT)
     ]
-    assert len(stories_of(StoryState.empty().assign(features_of(eight)))) == 1
+    assert len(stories_of(StoryState.empty().assign(features_of(ten)))) == 1
+    # Nor with smaller sides allowed (three, the earlier default).
+    assert len(stories_of(StoryState.empty(StorySettings(split_min_side=3)).assign(features_of(ten)))) == 1
 
 
 def test_too_few_articles_on_a_side_are_not_split():
@@ -467,13 +474,13 @@ def test_a_split_keeps_the_earlier_story_with_the_side_that_resembles_it():
     later_rahman = [fight(f"r{10 + i}", "Rahman", f"{d} {AFTERWORDS[0]}") for i, d in enumerate(RAHMAN_FIGHT)]
     stream = features_of([item for pair in zip(later_rahman, THOMPSON, strict=True) for item in pair])
     unsplit = StoryState.from_rows(state.story_rows(), state.vocabulary_rows(), StorySettings(split_rounds=0))
-    assert {a.story_id for a in unsplit.assign(stream)} == {rahman_story}  # all eight join the stored story
+    assert {a.story_id for a in unsplit.assign(stream)} == {rahman_story}  # all ten join the stored story
     assigned = state.assign(stream)
     story = {a.article_id: a.story_id for a in assigned}
-    assert {story[f"r{10 + i}"] for i in range(4)} == {rahman_story}
-    assert {story[f"t{i}"] for i in range(4)} == {story_id_for("t0")}
+    assert {story[f"r{10 + i}"] for i in range(5)} == {rahman_story}
+    assert {story[f"t{i}"] for i in range(5)} == {story_id_for("t0")}
     [after] = [row for row in state.story_rows() if row["story_id"] == rahman_story]
-    assert after["article_count"] == before["article_count"] + 4 and after["first_seen"] == before["first_seen"]
+    assert after["article_count"] == before["article_count"] + 5 and after["first_seen"] == before["first_seen"]
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,10 @@ from presswork.workers import (
 class ArticleOptions:
     """Settings for building articles."""
 
-    min_words: int = 25  # fewer words in the cleaned body: rejected as `too_short`
+    # Fewer words in the cleaned body: rejected as `too_short`. Ten, not more: a one-sentence brief (15-25 words,
+    # "An Australian climber who survived two nights stuck on Mount Cook ... narrowly escaped being buried
+    # alive.") is a report of its own; below ten words what is left is a headline, a dateline or a stub.
+    min_words: int = 10  # RunSettings.min_words has the same default (a test keeps them equal)
     extraction_timeout_s: float = 30.0  # per HTML document; past it: rejected as `extraction_timeout`
     workers: int | None = None  # extraction processes; None: one per core
     clean: CleanOptions = field(default_factory=CleanOptions)

@@ -20,7 +20,7 @@ class RunSettings(BaseModel):
     max_input_bytes: int = Field(10_000_000, ge=1, description="Larger documents are rejected as too_large.")
     max_container_bytes: int = Field(500_000_000, ge=1, description="Larger JSONL/WARC files are rejected.")
     extraction_timeout_s: float = Field(30.0, gt=0, description="Per HTML page; then extraction_timeout.")
-    min_words: int = Field(25, ge=0, description="Articles with fewer words after cleaning are rejected as too_short.")
+    min_words: int = Field(10, ge=0, description="Articles with fewer words after cleaning are rejected as too_short.")
     reprocess: bool = Field(False, description="Process every input again, even unchanged ones.")
     lock_wait_seconds: float = Field(0.0, ge=0, description="How long to wait for another run to finish.")
     show_progress: bool = Field(False, description="Print progress lines to stderr.")

@@ -66,10 +66,11 @@ class StorySettings:
     """How stories are formed; the defaults were tuned on ecb-dev (`benchmarks/stories.py`)."""
 
     # An article joins the most similar story when the similarity reaches this, else it starts a new one. On
-    # ecb-dev, with refinement and splitting, B-cubed F1 is 0.917 / 0.916 / 0.915 / 0.904 / 0.890 at 0.2 / 0.225 /
-    # 0.25 / 0.275 / 0.3 (without splitting 0.846 / 0.862 / 0.889 / 0.883 / 0.874: splitting undoes what a low
-    # threshold merges, and a high one splits stories that splitting cannot join again). 0.225 rather than
-    # 0.25: two runs score closer to one (0.899 against 0.916; at 0.25, 0.897 against 0.915).
+    # ecb-dev through `presswork run` (775 articles; refinement and splitting), B-cubed F1 is 0.936 / 0.938 / 0.931
+    # / 0.924 / 0.910 at 0.2 / 0.225 / 0.25 / 0.275 / 0.3: splitting undoes what a low threshold merges, and a
+    # high one splits stories that splitting cannot join again. (Measured on 2026-11-30, after `min_words` went to
+    # 10 and `split_min_side` to 5; before, with 751 articles, 0.917 / 0.916 / 0.915 / 0.904 / 0.890, and 0.225
+    # was chosen over 0.25 because two runs scored closer to one there.)
     threshold: float = 0.225
     # A story no article joined for this long is closed: news about one event comes within days, and a later
     # article on the same people is a new development (ecb-dev has no dates, so this was not tuned there).
@@ -85,7 +86,7 @@ class StorySettings:
     # look up too. Common words would make every open story a candidate.
     lookup_terms: int = 20
     # Passes over the call's articles after the online pass, each moving an article to the story it now fits
-    # best (`StoryState._refine`); 0 keeps the online decisions. On ecb-dev (one call of 751 articles; threshold
+    # best (`StoryState._refine`); 0 keeps the online decisions. On ecb-dev (one call of 751 articles then; threshold
     # 0.25, no splitting) F1 goes 0.868 / 0.887 / 0.887 / 0.889 with 0 / 1 / 2 / 3 passes, and nothing moves in a
     # fourth; the story comparisons per article go from 14 to 63 there, the assignment from ~0.6 to ~1.5 ms per
     # article.
@@ -95,14 +96,21 @@ class StorySettings:
     # pairs of articles, is at most `split_ratio` times the average within the less coherent group, and each
     # group has at least `split_min_side` of the call's articles. The groups are found by average-link
     # clustering on the story's own IDF (a word every article of the story has says nothing there), so what
-    # tells the two events apart (the other boxer, the other team) weighs most. On ecb-dev stories mixing two
-    # events divide at 0.48-0.73, single events at 0.83 or more, but for two (Lindsay Lohan checking into one
-    # clinic, then another: 0.68; a shooting at an office party, as 11 and 5 articles: 0.73); two mixed stories
-    # divide at 0.86 and 0.92 and stay whole (`benchmarks/stories.py --splits` lists them all). F1 0.916 with
-    # these settings, 0.862 without splitting (`split_rounds=0`);
-    # at ratio 0.7 / 0.8, 0.911 / 0.915; at split_min_side 2 / 4, 0.914 / 0.913: a plateau, not a peak.
+    # tells the two events apart (the other boxer, the other team) weighs most. On ecb-dev the stories mixing
+    # two events divide at 0.52-0.73 and are cut; one single event is cut too (Lindsay Lohan checking into one
+    # clinic, then another: 0.68); two mixed stories divide at 0.86 and 0.92 and stay whole (`benchmarks/
+    # stories.py --splits` lists every division weighed). F1 0.938 with these settings, 0.875 without splitting
+    # (`split_rounds=0`); at ratio 0.7 / 0.8, 0.924 / 0.938.
+    # Five articles a side, not three: a division of a few articles is measured on too few pairs to tell a second
+    # event from a second angle on one. With three, ecb-dev lost three single events to cuts of 5|4, 8|3 and 11|5
+    # articles (an arrest, told in one-sentence briefs and in longer reports; two climbers' deaths on one mountain
+    # one weekend, one event to the gold labels; a shooting at an office party); with five they stay whole and every
+    # cut of two events is still made. F1 0.935 / 0.938 / 0.934 at 4 / 5 / 6 and 0.931-0.940 over thresholds
+    # 0.2-0.25 at 5; on the articles of 25 words or more alone (the earlier `min_words`) 0.916 at 3 and at 5. The
+    # price: a story with fewer than 10 of a run's articles is never cut, so two small events mixed in one run stay
+    # mixed (a later run can cut off only its own articles).
     split_ratio: float = 0.75
-    split_min_side: int = 3
+    split_min_side: int = 5
     # Rounds of split then refinement in one call; 0 never splits. A second round split one more single event
     # on ecb-dev (0.913); a story of three events is divided again by a later run.
     split_rounds: int = 1
