@@ -91,7 +91,7 @@ def _metadata_reader() -> Callable[[Any, str | None], Any] | None:
 _READ_METADATA = _metadata_reader()
 
 
-def extract_html(html: str, url: str | None = None, fast_metadata: bool = True) -> Extracted | None:
+def extract_html(html: str, url: str | None = None) -> Extracted | None:
     """Return the page's main text and metadata, or None when trafilatura finds no main text.
 
     Comments are excluded (they are not the article); tables are kept (they often are). The date is the
@@ -100,10 +100,10 @@ def extract_html(html: str, url: str | None = None, fast_metadata: bool = True) 
     the text) is off: on the 100 html-dev pages it added 5 dates, none on a news page and two of them a bare year
     read as 1 January, for 30 ms a page, as much as extraction itself.
 
-    The metadata is read without trafilatura's categories, tags and licence (`_metadata_reader`) unless
-    `fast_metadata` is False or those steps cannot be imported; the fields presswork keeps are the same.
+    The metadata is read without trafilatura's categories, tags and licence (`_metadata_reader`), or with them
+    when those steps cannot be imported; the fields presswork keeps are the same either way.
     """
-    if fast_metadata and _READ_METADATA is not None:
+    if _READ_METADATA is not None:
         tree = trafilatura.load_html(html)
         if tree is None:
             return None
