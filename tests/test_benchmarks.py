@@ -136,6 +136,15 @@ def test_the_bound_runs_spacy_with_presswork_batch_size():
     assert BATCH_SIZE == NER_BATCH_SIZE
 
 
+def test_the_bound_keeps_freed_memory_like_presswork_workers():
+    # The same allocator setting on both sides: presswork's workers spend about 10% less CPU with it.
+    from benchmarks import bare_bound
+    from presswork import workers
+
+    assert bare_bound.MMAP_THRESHOLD_BYTES == workers.MMAP_THRESHOLD_BYTES
+    assert bare_bound.TRIM_THRESHOLD_BYTES == workers.TRIM_THRESHOLD_BYTES
+
+
 def test_publish_benchmark_times_commits_of_a_growing_warehouse():
     done = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "publish.py"), "--commits", "5", "30", "--documents", "5"],

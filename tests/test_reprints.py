@@ -54,6 +54,17 @@ def test_signature_is_deterministic_and_fixed_size(seeds):
     )
 
 
+def test_signatures_are_datasketch_minhashes_of_the_shingles(seeds, ecb):
+    # `signature` hashes the shingles itself and hands datasketch the values: the bytes must be those of
+    # datasketch's own path (its default SHA-1 hash per shingle), on the seeds and on real news.
+    from datasketch import MinHash
+
+    for body in [*seeds, *itertools.islice(ecb.values(), 60)]:
+        own = MinHash(num_perm=NUM_PERM, seed=reprints.SEED, scheme=reprints.SCHEME)
+        own.update_batch(reprints.shingles(body))
+        assert signature(body) == own.hashvalues.astype("<u4").tobytes()
+
+
 def test_the_generator_edits_the_text(seeds):
     copy = make_reprint(seeds[0], random.Random(0))
     assert copy != seeds[0]

@@ -159,6 +159,22 @@ def test_term_ids_are_stable_across_processes():
     assert term_id("earthquake") == 1879300  # pinned: stored document frequencies and centroids depend on it
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mayor Ekrem İmamoğlu’s office in İstanbul said the ΐ-shaped logo was new",  # folding splits İ in two
+        "The mayor’s office said 3,500 people, not 3.5 million, came to the Straße café on Friday",
+        "",
+    ],
+)
+def test_content_words_fold_each_word_as_found(text):
+    # `words` folds the whole text at once where that finds the same words: the result must be the same.
+    from presswork.stories.features import _WORD, STOPWORDS, words
+
+    found = [w.casefold().replace("’", "'") for w in _WORD.findall(text)]
+    assert words(text) == [w.removesuffix("'s") for w in found if len(w) > 1 and w not in STOPWORDS]
+
+
 def test_features_weigh_title_words_up_and_pickle():
     body = (
         "Lindsay Lohan entered a clinic on Friday. "

@@ -85,6 +85,7 @@ def is_title_case(text: str) -> bool:
     return sum(1 for w in words if w[0].isupper()) >= 0.8 * len(words)
 
 
+@lru_cache(maxsize=1 << 14)  # the same lines are keyed for the source's line counts, then again by the cleaner
 def line_key(text: str) -> str:
     """Reduce a line to lowercase words, for comparing lines that differ only in punctuation or case."""
     return " ".join(_WORD.findall(text.casefold()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import re
 from bisect import bisect_right
@@ -323,12 +324,22 @@ def _run_pieces(nlp: Language, pieces: list[_Piece], batch_size: int, faults: Fa
     return _Found(mentions, acronyms, failed)
 
 
+# The word types (spaCy lexemes, with their strings and tokenizer cache entries: about 1 KB each) a process keeps
+# for good: those of the first texts it reads, up to this many. See `_pipe`.
+PERMANENT_LEXEMES = 50_000
+
+
 def _pipe(nlp: Language, pieces: list[_Piece], batch_size: int, faults: Faults) -> _Found:
     mentions: list[Mention] = []
     acronyms: list[Acronym] = []
-    # memory_zone: the strings spaCy interns for these texts are freed afterwards, so a worker's memory stays
-    # flat over a long run; nothing of the Doc objects outlives the block (mentions hold plain strings).
-    with nlp.memory_zone():
+    # spaCy's memory_zone frees the strings and lexemes created inside it, so a worker's memory stays flat over a
+    # long run; nothing of the Doc objects outlives the block (mentions hold plain strings). But each block then
+    # builds again the lexemes of every word it meets ("said", "police"), which cost 7% of NER time with a block
+    # per chunk of about 50 articles (`python benchmarks/ner_memory.py`). So a process reads its first texts
+    # outside a zone, and their word types stay, until it holds PERMANENT_LEXEMES (about 50 MB; ecb-dev's 772
+    # articles hold 17,000). After that every call runs in a zone, which builds and frees only its rarer words.
+    zone = nlp.memory_zone() if len(nlp.vocab) >= PERMANENT_LEXEMES else contextlib.nullcontext()
+    with zone:
         for piece, doc in zip(pieces, nlp.pipe((piece.text for piece in pieces), batch_size=batch_size), strict=True):
             faults.check("entities", piece.source_uri)
             acronyms.extend(find_acronyms(piece.article_id, piece.input_uri, piece.text))

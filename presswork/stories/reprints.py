@@ -13,6 +13,7 @@ at the threshold; the exact estimate then decides. Settings and their measuremen
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,7 +69,8 @@ def _minhash() -> tuple[Any, Any]:
 def shingles(body: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     """Return the body's distinct runs of `size` consecutive words, casefolded, as UTF-8 bytes."""
     words = _WORD.findall(body.casefold().replace("’", "'"))
-    return {" ".join(words[start : start + size]).encode("utf-8") for start in range(len(words) - size + 1)}
+    # zip of the list shifted 0..size-1 words: the same runs as slicing at every start, without the slices.
+    return {" ".join(run).encode("utf-8") for run in zip(*(words[shift:] for shift in range(size)), strict=False)}
 
 
 def signature(body: str, shingle_words: int = SHINGLE_WORDS) -> bytes:
@@ -77,9 +79,18 @@ def signature(body: str, shingle_words: int = SHINGLE_WORDS) -> bytes:
     if not found:
         return EMPTY_SIGNATURE
     minhash_class, permutations = _minhash()
-    minhash = minhash_class(num_perm=NUM_PERM, permutations=permutations, scheme=SCHEME)
-    minhash.update_batch(found)  # a minimum over all values: their order does not matter
+    # datasketch's own hash (`sha1_hash32`: the first 4 bytes of SHA-1, little-endian), taken here for all the
+    # shingles at once; datasketch then gets the values with an identity hash function. Same values, a fifth less
+    # time than a Python call of `sha1_hash32` per shingle (tests/test_reprints.py compares the two).
+    sha1 = hashlib.sha1
+    values = np.frombuffer(b"".join([sha1(shingle).digest()[:4] for shingle in found]), dtype=_DTYPE).tolist()
+    minhash = minhash_class(num_perm=NUM_PERM, permutations=permutations, scheme=SCHEME, hashfunc=_as_is)
+    minhash.update_batch(values)  # a minimum over all values: their order does not matter
     return minhash.hashvalues.astype(_DTYPE).tobytes()
+
+
+def _as_is(value: int) -> int:
+    return value
 
 
 def _values(sig: bytes) -> np.ndarray:
