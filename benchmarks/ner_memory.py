@@ -120,8 +120,9 @@ def _faults(pid: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=2, help="runs per setting, interleaved (default 2)")
+    parser.add_argument("--articles", type=int, default=None, help="the first N ecb-dev articles (default all)")
     args = parser.parse_args()
-    items = articles()
+    items = articles()[: args.articles]
     print(f"{len(items)} ecb-dev articles, {sum(a.word_count for a in items):,} words, two NER workers")
     print(f"{'setting':<26}{'wall s':>8}{'user s':>9}{'system s':>10}{'faults':>12}{'RSS MB':>9}")
     for _ in range(args.repeat):
