@@ -47,7 +47,7 @@ BATCH_SIZE = 16
 # (tests/test_benchmarks.py keeps them equal). With glibc's defaults spaCy's per-batch arrays are returned to the
 # system and faulted in again, about a tenth of a worker's CPU; presswork's workers keep them, so the bound does too.
 MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
-TRIM_THRESHOLD_BYTES = 256 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 64 * 1024 * 1024
 # Files per task sent to a worker: big enough for nlp.pipe to batch, small enough that both workers finish
 # at about the same time.
 CHUNK_FILES = 16

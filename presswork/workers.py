@@ -40,10 +40,11 @@ class Outcome(Generic[R]):
 # faults and spent a tenth of their CPU time in the kernel; over ecb-dev's 772 articles 880,676 faults and 2.1 s
 # of system time against 23.7 s of user time (`python benchmarks/ner_memory.py`). Worker processes therefore keep
 # freed memory for reuse: blocks up to 32 MB (glibc's largest allowed threshold on 64-bit systems) come from the
-# heap, and up to 256 MB of free heap stays mapped. With it: 34,226 faults and 0.1 s of system time, and about
-# 90 MB more resident memory per worker.
+# heap, and up to 64 MB of free heap stays mapped. With it: 132,586 faults and 0.3 s of system time, and about
+# 55 MB more resident memory per worker. (Keeping 256 MB: 34,226 faults and 0.1 s, but the workers' peak in an
+# N = 5,000 run grew by about 250 MB, which broke the rule that peak memory stays flat as N grows.)
 MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
-TRIM_THRESHOLD_BYTES = 256 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 64 * 1024 * 1024
 _M_TRIM_THRESHOLD = -1  # glibc's <malloc.h>
 _M_MMAP_THRESHOLD = -3
 
