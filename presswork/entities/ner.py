@@ -324,7 +324,7 @@ def _run_pieces(nlp: Language, pieces: list[_Piece], batch_size: int, faults: Fa
     return _Found(mentions, acronyms, failed)
 
 
-# The word types (spaCy lexemes, with their strings and tokenizer cache entries: about 1 KB each) a process keeps
+# The word types (spaCy lexemes, with their strings and tokenizer cache entries: about 0.3 KB each) a process keeps
 # for good: those of the first texts it reads, up to this many. See `_pipe`.
 PERMANENT_LEXEMES = 50_000
 
@@ -336,7 +336,7 @@ def _pipe(nlp: Language, pieces: list[_Piece], batch_size: int, faults: Faults) 
     # long run; nothing of the Doc objects outlives the block (mentions hold plain strings). But each block then
     # builds again the lexemes of every word it meets ("said", "police"), which cost 7% of NER time with a block
     # per chunk of about 50 articles (`python benchmarks/ner_memory.py`). So a process reads its first texts
-    # outside a zone, and their word types stay, until it holds PERMANENT_LEXEMES (about 50 MB; ecb-dev's 772
+    # outside a zone, and their word types stay, until it holds PERMANENT_LEXEMES (about 15 MB; ecb-dev's 772
     # articles hold 17,000). After that every call runs in a zone, which builds and frees only its rarer words.
     zone = nlp.memory_zone() if len(nlp.vocab) >= PERMANENT_LEXEMES else contextlib.nullcontext()
     with zone:
