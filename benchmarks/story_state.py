@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from presswork.stories.clustering import StoryState
-from presswork.stories.features import StoryFeatures, term_id
+from presswork.stories.features import StoryFeatures, TermWeights, term_id
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -71,7 +71,7 @@ class Stream:
                     source_name=f"source{index % 40}",
                     title=None,
                     seen_at=when,
-                    terms=_unit({t: 1 + math.log(c) for t, c in terms.items()}),
+                    terms=TermWeights.of(_unit({t: 1 + math.log(c) for t, c in terms.items()})),
                     entities=_unit(entities),
                 )
             )

@@ -115,6 +115,27 @@ def test_merging_keeps_every_row_in_order_and_leaves_the_members_alone(tmp_path:
     assert all(p.stat().st_mtime_ns == m and p.read_bytes() == data for p, m, data in stats)
 
 
+def test_members_of_large_rows_are_read_in_small_batches_so_no_row_group_holds_a_whole_member(tmp_path: Path):
+    # A batch file of raw pages holds 10-15 MB of text in one row group; reading it whole, with the next member
+    # still pending, made row groups (and the merging process) grow with the members' size.
+    layout = warehouse.open_layout(tmp_path / "wh")
+    members = []
+    for b in range(3):
+        rows = article_rows(b, 200)
+        for n, row in enumerate(rows):
+            row["body"] = f"{b}.{n} " + "text of a long page " * 3_000  # about 60 KB a row, 12 MB a member
+        constants = {"run_id": f"run{b}", "ingested_at": WHEN}
+        members.append(warehouse.write_rows(layout, "articles", f"big{b}", rows, constants))
+    meta = pq.read_metadata(members[0])
+    assert meta.num_row_groups == 1 and meta.row_group(0).total_byte_size > 10 << 20
+    assert 16 <= compaction.batch_rows(meta) <= 200 * compaction.READ_BATCH_BYTES // (10 << 20) + 1
+    merged = compaction.merge_files(members, SCHEMAS["articles"], layout.data / "articles" / "merged.parquet")
+    out = pq.read_metadata(merged)
+    groups = [out.row_group(i).total_byte_size for i in range(out.num_row_groups)]
+    assert max(groups) <= compaction.ROW_GROUP_BYTES + 2 * compaction.READ_BATCH_BYTES
+    assert rows_of([merged]) == rows_of(members)
+
+
 def test_nothing_is_merged_below_the_fan_in(tmp_path: Path):
     layout = warehouse.open_layout(tmp_path / "wh")
     files = [write_batch(layout, b)["articles"][0] for b in range(FAN_IN - 1)]

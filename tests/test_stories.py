@@ -19,7 +19,15 @@ from hypothesis import strategies as st
 from presswork.records import Article, Mention
 from presswork.stories import grouping, reprints
 from presswork.stories.clustering import StorySettings, StoryState, _heaviest, _top, story_id_for
-from presswork.stories.features import StoryFeatures, article_entities, seen_at, story_features, term_id
+from presswork.stories.features import (
+    TERM_BITS,
+    StoryFeatures,
+    TermWeights,
+    article_entities,
+    seen_at,
+    story_features,
+    term_id,
+)
 from presswork.stories.scoring import bcubed
 
 ECB_DEV = Path(__file__).resolve().parent / "data" / "ecb-dev"
@@ -189,6 +197,28 @@ def test_features_weigh_title_words_up_and_pickle():
     assert term_id("the") not in weights
     assert sum(w * w for w in weights.values()) == pytest.approx(1.0)
     assert pickle.loads(pickle.dumps(features)) == features
+
+
+def test_term_weights_keep_every_pair_exactly_in_compact_buffers():
+    pairs = ((3, 0.1), (17, 0.7), ((1 << TERM_BITS) - 1, 0.7000000000000001))
+    terms = TermWeights.of(pairs)
+    assert tuple(terms) == pairs and len(terms) == 3
+    back = pickle.loads(pickle.dumps(terms))
+    assert back == terms and tuple(back) == pairs
+    assert TermWeights.of(pairs[:2]) != terms
+    with pytest.raises(ValueError):
+        TermWeights(terms.ids, terms.weights[:1])
+    body = " ".join(f"word{i} event{i % 7} report" for i in range(300))
+    [features] = features_of([(article("t2", "A long report", body), [])])
+    # The flow's process holds every article's terms until the story step: 4 + 8 bytes a term, not three objects.
+    terms, count = features.terms, len(features.terms)
+    assert count > 250
+    held = sys.getsizeof(terms.ids) + sys.getsizeof(terms.weights)
+    assert held < 12 * count + 200
+    pairs = tuple(terms)
+    as_tuples = sys.getsizeof(pairs) + sum(sys.getsizeof(p) + sys.getsizeof(p[0]) + sys.getsizeof(p[1]) for p in pairs)
+    assert held * 5 < as_tuples
+    assert len(pickle.dumps(terms)) < 12 * count + 200
 
 
 def test_entity_keys_join_a_countrys_names_and_a_persons_name_forms():

@@ -25,13 +25,17 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from presswork.storage.parquet import atomic_path
+from presswork.storage.parquet import atomic_path, release_unused_memory
 
 FAN_IN = 8
 TIER_BASE_ROWS = 1024  # tier 0: files of fewer rows
 MAX_MERGE_BYTES = 512 << 20  # files this large on disk are left alone, and no merge writes one larger
 ROW_GROUP_ROWS = 64_000
 ROW_GROUP_BYTES = 16 << 20  # a row group is held in memory while it is written
+# A member is read in record batches of about this much uncompressed data (at most READ_BATCH_ROWS rows): a batch
+# file of 200 raw pages holds 10-15 MB of text in one row group, and batches of 8,192 rows read it whole.
+READ_BATCH_BYTES = 2 << 20
+READ_BATCH_ROWS = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,15 +143,29 @@ def merge_files(members: list[Path], target: pa.Schema, out: Path) -> Path:
             pending, pending_rows, pending_bytes = [], 0, 0
 
         for member in members:
-            for batch in pq.ParquetFile(member).iter_batches(batch_size=8192):
+            reader = pq.ParquetFile(member)
+            for batch in reader.iter_batches(batch_size=batch_rows(reader.metadata)):
                 batch = _conform(batch, target)
                 pending.append(batch)
                 pending_rows += batch.num_rows
                 pending_bytes += batch.nbytes
                 if pending_rows >= ROW_GROUP_ROWS or pending_bytes >= ROW_GROUP_BYTES:
                     flush()
+            # Arrow's allocator keeps what a member's reading freed: merging the 28 raw page files of the N = 5,000
+            # benchmark grew a process by about 290 MB, and by about 140 MB with this and the smaller batches.
+            release_unused_memory()
         flush()
+    release_unused_memory()
     return out
+
+
+def batch_rows(meta: pq.FileMetaData) -> int:
+    """Rows per record batch for reading a file: about READ_BATCH_BYTES of uncompressed data, at most
+    READ_BATCH_ROWS rows, at least 16."""
+    size = sum(meta.row_group(index).total_byte_size for index in range(meta.num_row_groups))
+    if size <= 0 or meta.num_rows <= 0:
+        return READ_BATCH_ROWS
+    return max(16, min(READ_BATCH_ROWS, meta.num_rows * READ_BATCH_BYTES // size))
 
 
 def row_count(path: Path) -> int:

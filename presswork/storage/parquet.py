@@ -84,3 +84,14 @@ def write_table(table: pa.Table, path: Path) -> Path:
     with atomic_path(path) as temporary:
         pq.write_table(table, temporary, compression="zstd")
     return path
+
+
+def release_unused_memory() -> None:
+    """Give back to the system the memory Arrow's allocator holds but no longer uses.
+
+    Arrow's default allocator (mimalloc in the Linux wheels) keeps freed memory for reuse, per thread. The flow's
+    process writes every batch's files from a pool of threads and held about 120 MB more by 1,000 documents than
+    with this called after each file (`write_rows`); merging (`compaction.py`) calls it after each member.
+    About a microsecond when there is nothing to give back.
+    """
+    pa.default_memory_pool().release_unused()

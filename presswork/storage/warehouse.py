@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from presswork.storage import compaction
-from presswork.storage.parquet import SCHEMAS, schema_digest, to_table, write_table
+from presswork.storage.parquet import SCHEMAS, release_unused_memory, schema_digest, to_table, write_table
 from presswork.storage.tables import Kind, tables_of
 from presswork.workers import default_workers, map_in_workers
 
@@ -162,7 +162,9 @@ def write_rows(
 
     Nobody sees the file until a `commit` lists it among its new files.
     """
-    return write_table(to_table(rows, SCHEMAS[table], constants), layout.data_file(table, key))
+    path = write_table(to_table(rows, SCHEMAS[table], constants), layout.data_file(table, key))
+    release_unused_memory()  # the rows' Arrow table, freed now
+    return path
 
 
 def known_inputs(layout: Layout) -> dict[str, str]:

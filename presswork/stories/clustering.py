@@ -566,7 +566,7 @@ class StoryState:
 
     def _count(self, article: StoryFeatures) -> None:
         self.documents += 1
-        for term, _ in article.terms:
+        for term in article.terms.ids:
             self.frequencies[term] += 1
         for key, _ in article.entities:
             self.frequencies[entity_term_id(key)] += 1

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -64,6 +65,54 @@ class MentionUse(NamedTuple):
 
 MentionLike = Mention | MentionUse
 
+# Term ids fit in an unsigned C int (TERM_BITS <= 32), weights are float64: the arrays keep every value exactly.
+_ID_CODE, _WEIGHT_CODE = "I", "d"
+assert array(_ID_CODE).itemsize * 8 >= TERM_BITS
+
+
+class TermWeights:
+    """An article's term vector, (term id, weight) pairs by id, held in two typed arrays.
+
+    Iterating gives the pairs, as a tuple of pairs would. The flow's process holds the features of every article
+    of a run until the story step: as tuples of pairs (three Python objects a term) those took about 42 KB an
+    article, 219 MB of the N = 5,000 throughput corpus; as arrays, 12 bytes a term. They also pickle as two
+    buffers, not as hundreds of objects, on their way back from the workers.
+    """
+
+    __slots__ = ("ids", "weights")
+
+    def __init__(self, ids: array[int], weights: array[float]) -> None:
+        if len(ids) != len(weights):
+            raise ValueError(f"{len(ids)} term ids for {len(weights)} weights")
+        self.ids = ids
+        self.weights = weights
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[int, float]]) -> TermWeights:
+        """Hold `pairs` (already in id order, as `_unit` gives them)."""
+        held = list(pairs)
+        return cls(array(_ID_CODE, [term for term, _ in held]), array(_WEIGHT_CODE, [weight for _, weight in held]))
+
+    def __iter__(self) -> Iterator[tuple[int, float]]:
+        return zip(self.ids, self.weights, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TermWeights):
+            return self.ids == other.ids and self.weights == other.weights
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.ids.tobytes(), self.weights.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"TermWeights({list(self)!r})"
+
+    def __reduce__(self) -> tuple[type, tuple[array[int], array[float]]]:
+        return (type(self), (self.ids, self.weights))
+
 
 @dataclass(frozen=True, slots=True)
 class StoryFeatures(Record):
@@ -74,7 +123,7 @@ class StoryFeatures(Record):
     source_name: str | None
     title: str | None
     seen_at: datetime  # UTC: the article's publication time, else the run's ingestion time
-    terms: tuple[tuple[int, float], ...]  # hashed term id and sublinear tf (title boosted), unit length, by id
+    terms: TermWeights  # hashed term id and sublinear tf (title boosted), unit length, by id
     entities: tuple[tuple[str, float], ...]  # entity key and sublinear mention count, unit length, by key
 
 
@@ -148,7 +197,7 @@ def words(text: str) -> list[str]:
     return [w.removesuffix("'s") for w in found if len(w) > 1 and w not in STOPWORDS]
 
 
-def article_terms(title: str | None, body: str) -> tuple[tuple[int, float], ...]:
+def article_terms(title: str | None, body: str) -> TermWeights:
     """Return the article's hashed terms with sublinear, title-boosted term frequencies, scaled to unit length."""
     # Split at a space so no word is cut in two.
     lead = body.find(" ", LEAD_CHARS) if len(body) > LEAD_CHARS else len(body)
@@ -160,7 +209,7 @@ def article_terms(title: str | None, body: str) -> tuple[tuple[int, float], ...]
         for word, occurrences in Counter(words(part)).items():
             term = term_id(word)
             counts[term] = counts.get(term, 0) + occurrences * weight
-    return _unit({term: 1.0 + math.log(count) for term, count in counts.items()})
+    return TermWeights.of(_unit({term: 1.0 + math.log(count) for term, count in counts.items()}))
 
 
 @lru_cache(maxsize=1 << 16)  # an article names each entity several times, and news names the same ones
