@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
-import json
+import functools
 
 import pytest
 
+from benchmarks import ner_memory
 from presswork.clean.articles import ArticleOptions, build_articles
 from presswork.entities import ner
 from presswork.entities.ner import (
@@ -24,8 +24,6 @@ from presswork.ingest.inputs import decode_batch
 from presswork.records import Article
 
 from .conftest import SEEDS
-
-ECB_DEV = SEEDS.parent / "tests" / "data" / "ecb-dev" / "ecb-dev.jsonl.gz"
 
 
 @pytest.fixture(scope="module")
@@ -133,29 +131,13 @@ def test_mentions_found_in_worker_processes_match_one_process(seed_articles, men
     assert found.mentions == mentions
 
 
+@functools.cache
+def _ecb() -> list[Article]:
+    return ner_memory.articles()  # ecb-dev's 772 articles, as the NER memory benchmark reads them
+
+
 def _ecb_articles(first: int, last: int) -> list[Article]:
-    with gzip.open(ECB_DEV, "rt", encoding="utf-8") as rows:
-        texts = [json.loads(row)["text"] for row in rows][first:last]
-    return [
-        Article(
-            f"e{first + i}",
-            f"ecb/{first + i}",
-            f"ecb/{first + i}",
-            "ecb",
-            "text",
-            None,
-            text,
-            None,
-            None,
-            None,
-            "en",
-            len(text.split()),
-            str(first + i),
-            "utf-8",
-            "1",
-        )
-        for i, text in enumerate(texts)
-    ]
+    return _ecb()[first:last]
 
 
 @pytest.mark.slow
